@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the local package repositories the containers install from (mounted read-only at
+# /srv/se-repo): .testbed/repo/apt (flat apt repository) and .testbed/repo/rpm (createrepo_c).
+# They hold the connector stand-in and headers packages named for the running kernel
+# (containers share the host's kernel, for which no distribution ships headers).
+source "$(dirname "$0")/lib.sh"
+
+KR=$(uname -r)
+mapfile -t INPUTS < <(cd "$TOP" && find tests/standin tests/unit/data/clamav tests/testbed/repos.sh \
+  tests/testbed/el-shims.spec -type f ! -name '*.pyc' ! -path '*/__pycache__/*' | sort)
+TAG=$( (cd "$TOP" && recipe_hash "${INPUTS[@]}"; echo "$KR") | sha256sum | cut -c1-12)
+REPO="$BED/repo"
+
+if [ "$(cat "$REPO/.stamp" 2>/dev/null)" = "$TAG" ]; then
+  say "Local repositories: up to date ($REPO)"
+  exit 0
+fi
+say "Building local repositories (stand-in connector, headers for kernel $KR)"
+out="$BED/packages"
+rm -rf "$out" "$REPO"
+mkdir -p "$out" "$REPO/apt" "$REPO/rpm"
+with_progress "build stand-in and headers packages" "$BED/standin-build.log" \
+  bash "$TOP/tests/standin/build.sh" "$out"
+with_progress "build EL-like shims" "$BED/shims-build.log" \
+  rpmbuild -bb --define "_topdir $out/shims" "$TOP/tests/testbed/el-shims.spec"
+cp "$out"/deb/*.deb "$REPO/apt/"
+cp "$out"/rpm/*.rpm "$out"/shims/RPMS/noarch/*.rpm "$REPO/rpm/"
+(cd "$REPO/apt" && dpkg-scanpackages --multiversion . /dev/null >Packages 2>/dev/null &&
+  gzip -9k Packages && apt-ftparchive release . >Release)
+with_progress "createrepo_c" "$BED/createrepo.log" createrepo_c --quiet "$REPO/rpm"
+chmod -R a+rX "$REPO"
+echo "$TAG" >"$REPO/.stamp"
+note "apt: $(ls "$REPO/apt" | grep -c '\.deb$') packages; rpm: $(ls "$REPO/rpm" | grep -c '\.rpm$') packages"
