@@ -4,7 +4,9 @@ Under ``ansible-test units`` the collection already sits in an ``ansible_collect
 under plain ``pytest`` from a checkout it does not, so we link the checkout into a temporary
 tree once per session.
 """
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -18,6 +20,7 @@ def _ensure_collection_importable():
     except ImportError:
         pass
     base = tempfile.mkdtemp(prefix="se-collections-")
+    atexit.register(shutil.rmtree, base, True)
     ns = os.path.join(base, "ansible_collections", "secure_endpoint")
     os.makedirs(ns)
     os.symlink(_ROOT, os.path.join(ns, "linux"))
