@@ -36,4 +36,5 @@ else
     "$VENV/bin/pip" install --disable-pip-version-check -r "$TOP/tests/requirements.txt"
   echo "$want" >"$VENV/.stamp"
 fi
-"$VENV/bin/ansible" --version | head -1 | sed 's/^/    /' >&2
+v=$("$VENV/bin/ansible" --version)
+note "${v%%$'\n'*}"

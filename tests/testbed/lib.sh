@@ -23,9 +23,11 @@ with_progress() {
   local start=$SECONDS
   "$@" >"$log" 2>&1 &
   local pid=$!
+  local ticks=0
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
-    kill -0 "$pid" 2>/dev/null && note "$label: $((SECONDS - start)) s …"
+    sleep 0.2
+    ticks=$((ticks + 1))
+    ((ticks % 50 == 0)) && kill -0 "$pid" 2>/dev/null && note "$label: $((SECONDS - start)) s …"
   done
   if ! wait "$pid"; then
     echo "FAILED: $label (last lines of $log):" >&2
