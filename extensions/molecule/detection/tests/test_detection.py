@@ -16,7 +16,9 @@ CASES = {
     "11": ("11", True),
     "16": ("16", False),
     "18": ("18", False),
-    "19": ("19", True),
+    # A missing cisco-secure-bpf module is a condition of its own only where the base policy
+    # lacks the rule (EL 7); on these EL 9 / Debian images only the connector's report says it.
+    "19": ("19", False),
 }
 
 

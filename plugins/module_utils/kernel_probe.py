@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Kernel facts for faults 8, 9, 11 and 16, from files only (no package manager, no grubby).
+
+All paths are relative to ``root`` so tests can run against a fake tree.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import glob
+import os
+import re
+
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import log_tail
+
+CONFIG_MAX_BYTES = 2 * 1024 * 1024
+GRUB_MAX_BYTES = 1024 * 1024
+CONNECTOR_MODULES = ("ampavflt", "ampfsm", "redirfs", "ampnetworkflow")
+_VMLINUZ = re.compile(r"vmlinuz-(\S+)")
+
+
+def _path(root, path):
+    return os.path.join(root, path.lstrip("/"))
+
+
+def _read_text(path, limit):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
+    except (IOError, OSError):
+        return None
+
+
+def release_key(release):
+    """Sort key that orders kernel releases like version numbers (5.14.0-427 > 5.14.0-70)."""
+    return [(0, int(tok), "") if tok.isdigit() else (1, 0, tok) for tok in re.findall(r"\d+|[A-Za-z]+", release)]
+
+
+def parse_os_release(text):
+    values = {}
+    for line in (text or "").splitlines():
+        if "=" not in line or line.lstrip().startswith("#"):
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip("\"'")
+    return values
+
+
+def os_family(os_release):
+    """'redhat', 'debian', 'suse' or None, from ID and ID_LIKE of /etc/os-release."""
+    ids = [os_release.get("ID", "").lower()] + os_release.get("ID_LIKE", "").lower().split()
+    for family, members in (("redhat", ("rhel", "fedora", "centos", "ol", "rocky", "almalinux")),
+                            ("debian", ("debian", "ubuntu")),
+                            ("suse", ("suse", "sles", "opensuse"))):
+        if any(i in members for i in ids):
+            return family
+    return None
+
+
+def headers_for(release, family, root="/"):
+    """``{headers_installed, headers_path, headers_package}`` for one kernel release.
+
+    Red Hat family: /usr/src/kernels/<release> from ``kernel-devel`` (``kernel-uek-devel`` on
+    Oracle UEK kernels); Debian family: /usr/src/linux-headers-<release> from ``linux-headers``.
+    /lib/modules/<release>/build (a symlink into the headers) counts too; a dangling one
+    (headers removed) does not."""
+    if family == "debian":
+        candidates = ["/usr/src/linux-headers-%s" % release]
+        package = "linux-headers-%s" % release
+    elif family in ("redhat", "suse"):
+        candidates = ["/usr/src/kernels/%s" % release]
+        if family == "suse":
+            candidates = ["/usr/src/linux-%s" % re.sub(r"-[a-z]+$", "", release)]
+        devel = "kernel-uek-devel" if "uek" in release else "kernel-devel"
+        package = "%s-%s" % (devel, release) if family == "redhat" else None
+    else:
+        candidates = ["/usr/src/kernels/%s" % release, "/usr/src/linux-headers-%s" % release]
+        package = None
+    candidates.append("/lib/modules/%s/build" % release)
+    for candidate in candidates:
+        if os.path.isdir(_path(root, candidate)):
+            return {"headers_installed": True, "headers_path": candidate, "headers_package": package}
+    return {"headers_installed": False, "headers_path": candidates[0], "headers_package": package}
+
+
+def btf_available(root="/"):
+    return os.path.exists(_path(root, "/sys/kernel/btf/vmlinux"))
+
+
+def config_has_btf(release, root="/"):
+    """True/False from /boot/config-<release>; None when there is no config to read."""
+    text = _read_text(_path(root, "/boot/config-%s" % release), CONFIG_MAX_BYTES)
+    if text is None:
+        return None
+    return re.search(r"^CONFIG_DEBUG_INFO_BTF=y\s*$", text, re.MULTILINE) is not None
+
+
+def loaded_modules(root="/"):
+    """Names of the loaded kernel modules (/proc/modules), or None when it cannot be read."""
+    text = _read_text(_path(root, "/proc/modules"), 4 * 1024 * 1024)
+    if text is None:
+        return None
+    return set(line.split(" ", 1)[0] for line in text.splitlines() if line.strip())
+
+
+def _grubenv_saved_entry(root):
+    for env in ("/boot/grub2/grubenv", "/boot/grub/grubenv"):
+        text = _read_text(_path(root, env), 64 * 1024)
+        if text:
+            match = re.search(r"^saved_entry=(.+)$", text, re.MULTILINE)
+            if match and match.group(1).strip():
+                return match.group(1).strip()
+    return None
+
+
+def _bls_entries(root):
+    """{entry id: release} from Boot Loader Specification entries (Red Hat family)."""
+    entries = {}
+    for path in glob.glob(_path(root, "/boot/loader/entries/*.conf")):
+        text = _read_text(path, 64 * 1024) or ""
+        release = None
+        match = re.search(r"^linux\s+\S*vmlinuz-(\S+)", text, re.MULTILINE)
+        if match:
+            release = match.group(1)
+        else:
+            match = re.search(r"^version\s+(\S+)", text, re.MULTILINE)
+            release = match.group(1) if match else None
+        if release and "rescue" not in release:
+            entries[os.path.basename(path)[:-len(".conf")]] = release
+    return entries
+
+
+def _grub_cfg_default(root, saved):
+    for cfg in ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"):
+        text = _read_text(_path(root, cfg), GRUB_MAX_BYTES)
+        if not text:
+            continue
+        if saved:
+            # Debian ids look like "gnulinux-advanced-UUID>gnulinux-6.1.0-18-amd64-advanced-UUID".
+            match = re.search(r"gnulinux-(\d\S*?)-(?:advanced|recovery)-", saved)
+            if match:
+                return match.group(1), "%s saved_entry" % cfg
+        # GRUB_DEFAULT=0 (the default): the first menu entry's kernel.
+        match = re.search(r"^\s*linux\S*\s+\S*vmlinuz-(\S+)", text, re.MULTILINE)
+        if match:
+            return match.group(1), "%s first entry" % cfg
+    return None, None
+
+
+def next_boot_release(root="/"):
+    """``(release, source)`` of the kernel the boot loader will start next, or ``(None, None)``.
+
+    BLS entries with grubenv's saved_entry (Red Hat family), else the highest BLS entry (the
+    order grub2's blscfg uses), else grub.cfg's default entry, else the newest /boot/vmlinuz-*."""
+    saved = _grubenv_saved_entry(root)
+    entries = _bls_entries(root)
+    if entries:
+        if saved and saved in entries:
+            return entries[saved], "grubenv saved_entry"
+        best = max(entries.values(), key=release_key)
+        return best, "newest boot loader entry"
+    release, source = _grub_cfg_default(root, saved)
+    if release:
+        return release, source
+    kernels = [os.path.basename(p)[len("vmlinuz-"):] for p in glob.glob(_path(root, "/boot/vmlinuz-*"))]
+    kernels = [k for k in kernels if "rescue" not in k]
+    if kernels:
+        return max(kernels, key=release_key), "newest /boot/vmlinuz"
+    return None, None
+
+
+def running_release(root="/"):
+    text = _read_text(_path(root, "/proc/sys/kernel/osrelease"), 256)
+    if text and text.strip():
+        return text.strip()
+    return os.uname()[2] if root == "/" else None
+
+
+def kernel_log_lines(root, max_bytes, runner=None, timeout=3.0):
+    """``(lines, source)``: recent kernel messages, bounded, never blocking.
+
+    Syslog files first (a bounded tail costs nothing), then ``journalctl -k`` and ``dmesg``
+    through ``runner`` with a timeout. /dev/kmsg is never read: a read there waits for the
+    next message."""
+    for log in ("/var/log/kern.log", "/var/log/messages"):
+        tail = log_tail.tail_lines(_path(root, log), max_bytes, rotated=False)
+        if tail["lines"]:
+            return tail["lines"], log
+    if runner is None:
+        return [], None
+    for argv in (["journalctl", "-k", "-b", "-q", "--no-pager", "-o", "short", "-n", "500"],
+                 ["dmesg"]):
+        outcome = runner(argv, timeout, max_bytes)
+        # A full buffer (truncated) still holds real lines; an error or a timeout does not.
+        if outcome.get("out") and (outcome.get("rc") == 0 or outcome.get("truncated")):
+            text = outcome["out"].decode("utf-8", "replace")
+            return [line for line in text.splitlines() if line.strip()][-2000:], " ".join(argv[:2])
+    return [], None

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Processes from /proc/<pid>/stat: the connector's own, and the most active ones (fault 18).
+
+"Most active" is CPU time used during one short sample window (two reads of /proc, one
+sleep), not a sampling loop, so the cost is bounded by the window and the process count.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import time
+
+MAX_PROCESSES = 32768
+CMDLINE_MAX = 200
+
+
+def clock_ticks():
+    try:
+        return os.sysconf("SC_CLK_TCK")
+    except (ValueError, OSError, AttributeError):
+        return 100
+
+
+def parse_stat(text):
+    """One /proc/<pid>/stat line -> ``{pid, comm, state, ppid, cpu_ticks, start_ticks}`` or None.
+
+    ``comm`` sits in parentheses and may itself hold spaces and parentheses: split at the
+    last ``)``."""
+    try:
+        open_paren = text.index("(")
+        close_paren = text.rindex(")")
+        pid = int(text[:open_paren].strip())
+        comm = text[open_paren + 1:close_paren]
+        fields = text[close_paren + 2:].split()
+        # fields[0] is field 3 (state): utime=14, stime=15, starttime=22 in proc(5) numbering.
+        return {"pid": pid, "comm": comm, "state": fields[0], "ppid": int(fields[1]),
+                "cpu_ticks": int(fields[11]) + int(fields[12]), "start_ticks": int(fields[19])}
+    except (ValueError, IndexError):
+        return None
+
+
+def _read(path, size=4096):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size).decode("utf-8", "replace")
+    except (IOError, OSError):
+        return None
+
+
+def _pids(proc_dir):
+    try:
+        names = os.listdir(proc_dir)
+    except OSError:
+        return []
+    return [name for name in names if name.isdigit()][:MAX_PROCESSES]
+
+
+def snapshot(proc_dir="/proc"):
+    """``{pid: parsed stat}`` for every process readable now (they come and go: skip the gone)."""
+    table = {}
+    for name in _pids(proc_dir):
+        text = _read(os.path.join(proc_dir, name, "stat"))
+        parsed = parse_stat(text) if text else None
+        if parsed:
+            table[parsed["pid"]] = parsed
+    return table
+
+
+def uptime_seconds(proc_dir="/proc"):
+    text = _read(os.path.join(proc_dir, "uptime"), 128)
+    try:
+        return float(text.split()[0])
+    except (AttributeError, IndexError, ValueError):
+        return None
+
+
+def _namespace(proc_dir, pid, kind):
+    try:
+        return os.readlink(os.path.join(proc_dir, str(pid), "ns", kind))
+    except OSError:
+        return None
+
+
+def find_by_name(table, names, proc_dir=None):
+    """Processes whose comm is one of ``names`` (comm is cut at 15 characters by the kernel).
+
+    With ``proc_dir``, processes of other PID namespaces (containers seen from their host)
+    are left out: they are not this system's connector."""
+    wanted = set(name[:15] for name in names)
+    found = [p for p in table.values() if p["comm"] in wanted]
+    if proc_dir is not None:
+        ours = _namespace(proc_dir, "self", "pid")
+        if ours is not None:
+            found = [p for p in found if _namespace(proc_dir, p["pid"], "pid") in (ours, None)]
+    return sorted(found, key=lambda p: p["start_ticks"])
+
+
+def age_seconds(process, uptime, hz=None):
+    if uptime is None or process is None:
+        return None
+    hz = hz or clock_ticks()
+    return max(0, int(uptime - process["start_ticks"] / float(hz)))
+
+
+def cmdline(proc_dir, pid):
+    text = _read(os.path.join(proc_dir, str(pid), "cmdline"), CMDLINE_MAX * 2)
+    if not text:
+        return None
+    return text.replace("\0", " ").strip()[:CMDLINE_MAX]
+
+
+def top_active(count, window_seconds, proc_dir="/proc", sleep=time.sleep, first=None):
+    """The ``count`` processes that used the most CPU during ``window_seconds``.
+
+    ``[{pid, comm, cpu_percent, cmdline}]``, busiest first; ``first`` is an optional snapshot
+    already taken (saves one pass over /proc)."""
+    if count <= 0:
+        return []
+    before = first if first is not None else snapshot(proc_dir)
+    start = time.monotonic()
+    sleep(max(0.0, window_seconds))
+    elapsed = max(time.monotonic() - start, window_seconds, 0.001)
+    after = snapshot(proc_dir)
+    hz = float(clock_ticks())
+    rows = []
+    for pid, proc in after.items():
+        old = before.get(pid)
+        if old is not None and old["start_ticks"] == proc["start_ticks"]:
+            used = proc["cpu_ticks"] - old["cpu_ticks"]
+        else:
+            used = 0  # new in the window, or a reused pid: no fair comparison
+        rows.append((used, proc))
+    rows.sort(key=lambda row: (-row[0], row[1]["pid"]))
+    top = []
+    for used, proc in rows[:count]:
+        top.append({"pid": proc["pid"], "comm": proc["comm"],
+                    "cpu_percent": round(100.0 * used / hz / elapsed, 1),
+                    "cmdline": cmdline(proc_dir, proc["pid"])})
+    return top

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""SELinux state for fault 19, read from files (no semodule: it is slow and may be absent)."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import glob
+import mmap
+import os
+import re
+
+CONNECTOR_MODULE = "cisco-secure-bpf"
+DEFAULT_DOMAIN_TYPE = "unconfined_service_t"
+# The policy store moved from /etc/selinux (policycoreutils < 2.7, EL7) to /var/lib/selinux.
+STORE_ROOTS = ("/var/lib/selinux", "/etc/selinux")
+TOOLS = ("semodule", "checkmodule", "semodule_package", "semanage")
+TOOL_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin")
+
+
+def _path(root, path):
+    return os.path.join(root, path.lstrip("/"))
+
+
+def _read_text(path, limit=64 * 1024):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
+    except (IOError, OSError):
+        return None
+
+
+def parse_config(text):
+    """``(SELINUX, SELINUXTYPE)`` from /etc/selinux/config, lower-cased, None when absent."""
+    mode = policy_type = None
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip().strip("\"'").lower()
+        if key.strip() == "SELINUX":
+            mode = value
+        elif key.strip() == "SELINUXTYPE":
+            policy_type = value
+    return mode, policy_type
+
+
+def current_mode(root="/"):
+    """``(mode, source)``: the running kernel's mode when selinuxfs is mounted, else the
+    configured one (what the next boot gets); 'disabled' when neither exists."""
+    enforce = _read_text(_path(root, "/sys/fs/selinux/enforce"), 16)
+    if enforce is not None and enforce.strip() in ("0", "1"):
+        return ("enforcing" if enforce.strip() == "1" else "permissive"), "kernel"
+    mode = parse_config(_read_text(_path(root, "/etc/selinux/config")))[0]
+    if mode:
+        return mode, "config"
+    return "disabled", "none"
+
+
+def module_state(policy_type, name=CONNECTOR_MODULE, root="/"):
+    """``{present, enabled, paths}`` of a policy module in the store, name compared
+    case-insensitively (the installer writes Cisco-Secure-BPF, docs write cisco-secure-bpf).
+
+    Present: a directory active/modules/<priority>/<name>. Disabled: a marker file
+    active/modules/disabled/<name>."""
+    wanted = name.lower()
+    present_paths = []
+    disabled = False
+    for store in STORE_ROOTS:
+        modules_dir = _path(root, "%s/%s/active/modules" % (store, policy_type))
+        try:
+            priorities = os.listdir(modules_dir)
+        except OSError:
+            continue
+        for priority in priorities:
+            subdir = os.path.join(modules_dir, priority)
+            try:
+                names = os.listdir(subdir)
+            except OSError:
+                continue
+            for entry in names:
+                if entry.lower() != wanted:
+                    continue
+                if priority == "disabled":
+                    disabled = True
+                else:
+                    present_paths.append("%s/%s/active/modules/%s/%s" % (store, policy_type, priority, entry))
+    present = bool(present_paths)
+    return {"present": present, "enabled": present and not disabled, "disabled_marker": disabled,
+            "paths": sorted(present_paths)}
+
+
+def type_in_policy(type_name, policy_type, root="/"):
+    """True/False: is ``type_name`` declared in the binary policy? None when unreadable.
+
+    Type names are stored as plain strings in the policy's symbol table; one scan through an
+    mmap of the newest policy.N file is a few milliseconds and needs no tool."""
+    candidates = glob.glob(_path(root, "/etc/selinux/%s/policy/policy.*" % policy_type))
+    if not candidates:
+        return None
+    newest = max(candidates, key=lambda p: int(re.sub(r"\D", "", p.rsplit(".", 1)[-1]) or 0))
+    try:
+        with open(newest, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return False
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return data.find(type_name.encode("ascii")) >= 0
+    except (IOError, OSError, ValueError):
+        return None
+
+
+def missing_tools(root="/"):
+    """The SELinux tools a manual fix needs that are not installed (file probes, no PATH walk)."""
+    missing = []
+    for tool in TOOLS:
+        if not any(os.path.exists(_path(root, os.path.join(d, tool))) for d in TOOL_DIRS):
+            missing.append(tool)
+    return missing
+
+
+def probe(root="/", module_name=CONNECTOR_MODULE, domain_type=DEFAULT_DOMAIN_TYPE, deep=None):
+    """The facts' ``selinux`` entry. ``deep`` adds the policy scan and the tool check; by
+    default they run only when fault 19 can matter (SELinux enforcing), to keep runs cheap."""
+    mode, source = current_mode(root)
+    if deep is None:
+        deep = mode == "enforcing"
+    policy_type = parse_config(_read_text(_path(root, "/etc/selinux/config")))[1]
+    policy_type = policy_type or "targeted"
+    state = module_state(policy_type, module_name, root)
+    result = {"mode": mode, "mode_source": source, "policy_type": policy_type,
+              "module_name": module_name, "module_present": state["present"],
+              "module_enabled": state["enabled"], "module_paths": state["paths"],
+              "domain_type": domain_type, "type_present": None, "tools_missing": None}
+    if deep:
+        result["type_present"] = type_in_policy(domain_type, policy_type, root)
+        result["tools_missing"] = missing_tools(root)
+    return result

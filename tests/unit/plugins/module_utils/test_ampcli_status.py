@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import stat
+import time
+
+import pytest
+
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import ampcli_status, bounded_cmd, collect
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "ampcli")
+
+
+def sample(name):
+    with open(os.path.join(DATA, name), "rb") as handle:
+        return bounded_cmd.decode(handle.read())
+
+
+@pytest.mark.parametrize("name", ["cisco_fault18.txt", "cisco_fault18_prefixed.txt"])
+def test_cisco_sample(name):
+    parsed = ampcli_status.parse_status(sample(name))
+    assert parsed["recognized"]
+    assert parsed["fault_ids"] == [18]
+    assert parsed["faults"][0]["id"] == 18
+    assert parsed["faults"][0]["severity"] == "Major"
+    assert parsed["faults"][0]["message"].startswith("Connector event monitoring is overloaded.")
+    status = parsed["status"]
+    assert status["status"] == "Connected"
+    assert status["mode"] == "Degraded"
+    assert status["scan"] == "Ready for scan"
+    assert status["last_scan"] == "2023-06-19 02:02:03 PM"
+    assert status["policy"] == "Audit Policy for FireAMP Linux (#1)"
+    assert status["command_line"] == "Enabled"
+    assert status["behavioural_protection"] == "Protect"
+    assert status["faults"] == "1 Major"
+    # The prompt and the logger lines are not status keys.
+    assert not any(key.startswith(("logger", "trying", "ampcli")) for key in status)
+
+
+def test_no_faults():
+    parsed = ampcli_status.parse_status(sample("no_faults.txt"))
+    assert parsed["recognized"] and parsed["no_faults"]
+    assert parsed["fault_ids"] == [] and parsed["faults"] == []
+    assert parsed["status"]["mode"] == "Normal"
+
+
+def test_fault_ids_with_commas_and_messages():
+    parsed = ampcli_status.parse_status(sample("fault_ids_comma.txt"))
+    assert parsed["fault_ids"] == [5, 18]
+    assert [(f["id"], f["severity"]) for f in parsed["faults"]] == [(5, "Major"), (18, "Critical")]
+
+
+def test_fault_ids_with_spaces_only():
+    parsed = ampcli_status.parse_status(sample("fault_ids_space.txt"))
+    assert parsed["fault_ids"] == [5, 18]
+    # No per-fault line: the severity is not known for each of two faults.
+    assert [f["severity"] for f in parsed["faults"]] == [None, None]
+
+
+def test_single_id_takes_severity_from_summary():
+    parsed = ampcli_status.parse_status("Status: Connected\nFaults: 1 Critical\nFault IDs: 18\n")
+    assert parsed["faults"] == [{"id": 18, "severity": "Critical", "message": None}]
+
+
+def test_truncated_answer_keeps_what_is_complete():
+    parsed = ampcli_status.parse_status(sample("truncated.txt"))
+    assert parsed["recognized"]
+    assert parsed["fault_ids"] == [7, 11]
+    assert parsed["status"]["mode"] == "Degraded"
+
+
+@pytest.mark.parametrize("name", ["garbage.txt", "empty.txt", "daemon_down.txt"])
+def test_unrecognized(name):
+    parsed = ampcli_status.parse_status(sample(name))
+    assert not parsed["recognized"]
+    assert parsed["fault_ids"] == []
+
+
+def test_fault_line_without_ids_line_counts():
+    parsed = ampcli_status.parse_status("Status: Connected\nID 6 - Major: Scan service restarting frequently\n")
+    assert parsed["fault_ids"] == [6]
+
+
+def test_bounded_raw():
+    assert ampcli_status.bounded_raw("abc") == "abc"
+    long_text = "x" * 5000
+    cut = ampcli_status.bounded_raw(long_text)
+    assert len(cut) < 4200 and cut.endswith("904 more characters cut]")
+
+
+def _script(tmp_path, body):
+    path = tmp_path / "ampcli"
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def test_run_ampcli_real_sample(tmp_path):
+    path = _script(tmp_path, "cat '%s'\n" % os.path.join(DATA, "cisco_fault18_prefixed.txt"))
+    entry, reported = collect.run_ampcli(path, 5, bounded_cmd.run)
+    assert entry["ran"] and entry["rc"] == 0 and entry["error"] is None
+    assert reported == {18: "Major"}
+    assert entry["raw"].startswith("[logger]")
+
+
+def test_run_ampcli_hang_is_killed(tmp_path):
+    # A child that keeps the pipe open proves the whole process group dies.
+    path = _script(tmp_path, "echo 'Trying to connect...'\nsleep 300 &\nsleep 300\n")
+    start = time.monotonic()
+    entry, reported = collect.run_ampcli(path, 0.5, bounded_cmd.run)
+    assert time.monotonic() - start < 5
+    assert entry["timed_out"] and entry["rc"] is None and reported == {}
+    assert "did not answer" in entry["error"]
+    assert "Trying to connect" in entry["raw"]
+
+
+def test_run_ampcli_garbage_and_failure(tmp_path):
+    path = _script(tmp_path, "cat '%s'\nexit 3\n" % os.path.join(DATA, "garbage.txt"))
+    entry, reported = collect.run_ampcli(path, 5, bounded_cmd.run)
+    assert entry["rc"] == 3 and reported == {}
+    assert entry["error"] == "ampcli status exited with rc=3"
+
+
+def test_run_ampcli_endless_output_is_cut(tmp_path):
+    path = _script(tmp_path, "while :; do echo 'Status: Connected'; done\n")
+    entry, reported = collect.run_ampcli(path, 5, bounded_cmd.run)
+    assert "more than" in entry["error"]
+    assert len(entry["raw"]) < 4200
+
+
+def test_run_ampcli_missing(tmp_path):
+    entry, reported = collect.run_ampcli(str(tmp_path / "nope"), 5, bounded_cmd.run)
+    assert not entry["ran"] and "not found" in entry["error"] and reported == {}
+
+
+def test_run_ampcli_not_executable(tmp_path):
+    path = tmp_path / "ampcli"
+    path.write_text("Status: Connected\n")
+    entry, reported = collect.run_ampcli(str(path), 5, bounded_cmd.run)
+    assert not entry["ran"] and "cannot run" in entry["error"]

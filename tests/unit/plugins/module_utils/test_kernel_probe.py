@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import kernel_probe
+
+RHEL9 = 'NAME="Red Hat Enterprise Linux"\nVERSION="9.4 (Plow)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.4"\n'
+OL8 = 'NAME="Oracle Linux Server"\nID="ol"\nID_LIKE="fedora"\nVERSION_ID="8.9"\n'
+DEBIAN12 = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
+UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\n'
+
+
+def write(root, path, text=""):
+    full = os.path.join(str(root), path.lstrip("/"))
+    if not os.path.isdir(os.path.dirname(full)):
+        os.makedirs(os.path.dirname(full))
+    with open(full, "w") as handle:
+        handle.write(text)
+    return full
+
+
+@pytest.mark.parametrize("text,family", [(RHEL9, "redhat"), (OL8, "redhat"), (DEBIAN12, "debian"),
+                                         (UBUNTU, "debian"), ("ID=alpine\n", None), ("", None)])
+def test_os_family(text, family):
+    assert kernel_probe.os_family(kernel_probe.parse_os_release(text)) == family
+
+
+def test_release_key_orders_like_versions():
+    releases = ["5.14.0-70.13.1.el9_0.x86_64", "5.14.0-427.13.1.el9_4.x86_64", "5.14.0-362.8.1.el9_3.x86_64"]
+    assert max(releases, key=kernel_probe.release_key) == "5.14.0-427.13.1.el9_4.x86_64"
+    assert max(["6.1.0-9-amd64", "6.1.0-18-amd64"], key=kernel_probe.release_key) == "6.1.0-18-amd64"
+
+
+def test_headers_debian(tmp_path):
+    rel = "6.1.0-18-amd64"
+    missing = kernel_probe.headers_for(rel, "debian", str(tmp_path))
+    assert missing == {"headers_installed": False, "headers_path": "/usr/src/linux-headers-" + rel,
+                       "headers_package": "linux-headers-" + rel}
+    write(tmp_path, "/usr/src/linux-headers-%s/Makefile" % rel)
+    assert kernel_probe.headers_for(rel, "debian", str(tmp_path))["headers_installed"]
+
+
+def test_headers_redhat_and_uek(tmp_path):
+    rel = "5.14.0-427.13.1.el9_4.x86_64"
+    assert kernel_probe.headers_for(rel, "redhat", str(tmp_path))["headers_package"] == "kernel-devel-" + rel
+    uek = "5.15.0-200.131.27.el8uek.x86_64"
+    result = kernel_probe.headers_for(uek, "redhat", str(tmp_path))
+    assert result["headers_package"] == "kernel-uek-devel-" + uek and not result["headers_installed"]
+    write(tmp_path, "/usr/src/kernels/%s/Makefile" % uek)
+    result = kernel_probe.headers_for(uek, "redhat", str(tmp_path))
+    assert result["headers_installed"] and result["headers_path"] == "/usr/src/kernels/" + uek
+
+
+def test_dangling_build_link_is_not_headers(tmp_path):
+    rel = "5.14.0-427.el9.x86_64"
+    os.makedirs(str(tmp_path / "lib" / "modules" / rel))
+    os.symlink("/usr/src/kernels/" + rel, str(tmp_path / "lib" / "modules" / rel / "build"))
+    assert not kernel_probe.headers_for(rel, "redhat", str(tmp_path))["headers_installed"]
+    # A link that resolves under the probed root counts.
+    os.unlink(str(tmp_path / "lib" / "modules" / rel / "build"))
+    write(tmp_path, "/opt/hdr/Makefile")
+    os.symlink(str(tmp_path / "opt" / "hdr"), str(tmp_path / "lib" / "modules" / rel / "build"))
+    result = kernel_probe.headers_for(rel, "redhat", str(tmp_path))
+    assert result["headers_installed"] and result["headers_path"] == "/lib/modules/%s/build" % rel
+
+
+def test_btf(tmp_path):
+    assert not kernel_probe.btf_available(str(tmp_path))
+    write(tmp_path, "/sys/kernel/btf/vmlinux", "x")
+    assert kernel_probe.btf_available(str(tmp_path))
+    assert kernel_probe.config_has_btf("6.1.0-18-amd64", str(tmp_path)) is None
+    write(tmp_path, "/boot/config-6.1.0-18-amd64", "CONFIG_BPF=y\nCONFIG_DEBUG_INFO_BTF=y\n")
+    assert kernel_probe.config_has_btf("6.1.0-18-amd64", str(tmp_path)) is True
+    write(tmp_path, "/boot/config-4.18.0", "# CONFIG_DEBUG_INFO_BTF is not set\n")
+    assert kernel_probe.config_has_btf("4.18.0", str(tmp_path)) is False
+
+
+def test_loaded_modules(tmp_path):
+    assert kernel_probe.loaded_modules(str(tmp_path)) is None
+    write(tmp_path, "/proc/modules", "ampfsm 69632 0 - Live 0x0000000000000000 (OE)\n"
+                                     "redirfs 65536 1 ampavflt, Live 0x0000000000000000 (OE)\n"
+                                     "xfs 2002944 2 - Live 0x0000000000000000\n")
+    assert kernel_probe.loaded_modules(str(tmp_path)) == {"ampfsm", "redirfs", "xfs"}
+
+
+BLS = """title Red Hat Enterprise Linux (%(rel)s) 9.4 (Plow)
+version %(rel)s
+linux /vmlinuz-%(rel)s
+initrd /initramfs-%(rel)s.img $tuned_initrd
+options root=/dev/mapper/rhel-root ro
+"""
+
+
+def test_next_boot_bls_saved_entry(tmp_path):
+    mid = "0123456789abcdef"
+    for rel in ("5.14.0-362.8.1.el9_3.x86_64", "5.14.0-427.13.1.el9_4.x86_64"):
+        write(tmp_path, "/boot/loader/entries/%s-%s.conf" % (mid, rel), BLS % {"rel": rel})
+    write(tmp_path, "/boot/loader/entries/%s-0-rescue.conf" % mid,
+          BLS % {"rel": "0-rescue-%s" % mid})
+    # No saved entry: the newest entry, as blscfg sorts them.
+    assert kernel_probe.next_boot_release(str(tmp_path)) == ("5.14.0-427.13.1.el9_4.x86_64",
+                                                             "newest boot loader entry")
+    write(tmp_path, "/boot/grub2/grubenv", "# GRUB Environment Block\nsaved_entry=%s-5.14.0-362.8.1.el9_3.x86_64\n"
+          "boot_success=0\n" % mid + "#" * 800)
+    assert kernel_probe.next_boot_release(str(tmp_path)) == ("5.14.0-362.8.1.el9_3.x86_64", "grubenv saved_entry")
+
+
+GRUB_CFG = """### BEGIN /etc/grub.d/10_linux ###
+menuentry 'Debian GNU/Linux' --class debian --class gnu-linux $menuentry_id_option 'gnulinux-simple-1234' {
+\tload_video
+\tlinux\t/boot/vmlinuz-6.1.0-18-amd64 root=UUID=1234 ro  quiet
+\tinitrd\t/boot/initrd.img-6.1.0-18-amd64
+}
+submenu 'Advanced options for Debian GNU/Linux' $menuentry_id_option 'gnulinux-advanced-1234' {
+\tmenuentry 'Debian GNU/Linux, with Linux 6.1.0-17-amd64' $menuentry_id_option 'gnulinux-6.1.0-17-amd64-advanced-1234' {
+\t\tlinux\t/boot/vmlinuz-6.1.0-17-amd64 root=UUID=1234 ro  quiet
+\t}
+}
+"""
+
+
+def test_next_boot_grub_cfg(tmp_path):
+    write(tmp_path, "/boot/grub/grub.cfg", GRUB_CFG)
+    assert kernel_probe.next_boot_release(str(tmp_path)) == ("6.1.0-18-amd64", "/boot/grub/grub.cfg first entry")
+    write(tmp_path, "/boot/grub/grubenv", "saved_entry=gnulinux-advanced-1234>gnulinux-6.1.0-17-amd64-advanced-1234\n")
+    assert kernel_probe.next_boot_release(str(tmp_path))[0] == "6.1.0-17-amd64"
+
+
+def test_next_boot_vmlinuz_fallback(tmp_path):
+    assert kernel_probe.next_boot_release(str(tmp_path)) == (None, None)
+    for rel in ("6.1.0-9-amd64", "6.1.0-18-amd64"):
+        write(tmp_path, "/boot/vmlinuz-" + rel)
+    assert kernel_probe.next_boot_release(str(tmp_path)) == ("6.1.0-18-amd64", "newest /boot/vmlinuz")
+
+
+def test_running_release(tmp_path):
+    write(tmp_path, "/proc/sys/kernel/osrelease", "5.14.0-427.el9.x86_64\n")
+    assert kernel_probe.running_release(str(tmp_path)) == "5.14.0-427.el9.x86_64"
+    assert kernel_probe.running_release("/") == os.uname()[2]
+
+
+def test_kernel_log_prefers_syslog_files(tmp_path):
+    write(tmp_path, "/var/log/messages", "Jun 19 14:02:03 host kernel: ampfsm: Unknown symbol redirfs_register (err -2)\n")
+    calls = []
+    lines, source = kernel_probe.kernel_log_lines(str(tmp_path), 4096, lambda *a: calls.append(a))
+    assert source == "/var/log/messages" and "Unknown symbol" in lines[0] and calls == []
+
+
+def test_kernel_log_from_journal(tmp_path):
+    def runner(argv, timeout, max_bytes):
+        assert timeout <= 3.0
+        if argv[0] == "journalctl":
+            return {"rc": 0, "out": b"kernel: Lockdown: insmod: unsigned module loading is restricted\n",
+                    "timed_out": False, "truncated": False, "error": None}
+        raise AssertionError("dmesg not needed")
+    lines, source = kernel_probe.kernel_log_lines(str(tmp_path), 4096, runner)
+    assert source == "journalctl -k" and "Lockdown" in lines[0]
+
+
+def test_kernel_log_nothing_answers(tmp_path):
+    def runner(argv, timeout, max_bytes):
+        return {"rc": None, "out": b"", "timed_out": True, "truncated": False, "error": None}
+    assert kernel_probe.kernel_log_lines(str(tmp_path), 4096, runner) == ([], None)
