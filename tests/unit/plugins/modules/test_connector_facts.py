@@ -255,7 +255,13 @@ def test_ampcli_hang_is_bounded(host):
 
 
 def test_ampcli_garbage(host):
-    ampcli_answer(host, "garbage.txt")
+    # Kept hex-encoded in git (binary, CR and invalid UTF-8 bytes); decoded for the fake ampcli.
+    with open(os.path.join(DATA, "ampcli", "garbage.hex")) as handle:
+        raw = bytes.fromhex("".join(handle.read().split()))
+    garbage = os.path.join(str(host), "garbage.bin")
+    with open(garbage, "wb") as handle:
+        handle.write(raw)
+    ampcli_answer(host, script="cat '%s'\n" % garbage)
     result = facts(host)
     assert result["ampcli"]["error"] == "ampcli status answer not recognized"
     assert active(result) == {}
