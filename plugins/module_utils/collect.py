@@ -20,6 +20,7 @@ from ansible_collections.secure_endpoint.linux.plugins.module_utils import (
     accounts, ampcli_status, bounded_cmd, connector_logs, definitions_cache, fault_rules, fs_modes,
     kernel_compat, kernel_probe, log_tail, login_defs, procs, secure_boot, selinux_probe,
     service_probe, version as versions)
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text
 
 try:
     from ansible_collections.secure_endpoint.linux.plugins.module_utils import cvd
@@ -77,14 +78,6 @@ def _meminfo(path):
     if "MemFree" in values:  # kernels before 3.14 have no MemAvailable
         return (values["MemFree"] + values.get("Buffers", 0) + values.get("Cached", 0)) // 1024
     return None
-
-
-def _read_small(path, limit=65536):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    except (IOError, OSError):
-        return None
 
 
 def run_ampcli(path, timeout, runner):
@@ -259,7 +252,7 @@ def collect(options=None, root="/", runner=bounded_cmd.run, validate=None, check
                                validate, check_mode, errors)
 
     # Faults 8, 9, 11, 16
-    os_release = kernel_probe.parse_os_release(_read_small(rp("/etc/os-release")))
+    os_release = kernel_probe.parse_os_release(read_text(rp("/etc/os-release")))
     family = kernel_probe.os_family(os_release)
     kernel = _kernel(rp, family)
     loaded = kernel_probe.loaded_modules(rp.base)

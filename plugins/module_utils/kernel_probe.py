@@ -13,23 +13,12 @@ import os
 import re
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import log_tail
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text, under_root
 
 CONFIG_MAX_BYTES = 2 * 1024 * 1024
 GRUB_MAX_BYTES = 1024 * 1024
 CONNECTOR_MODULES = ("ampavflt", "ampfsm", "redirfs", "ampnetworkflow")
 _VMLINUZ = re.compile(r"vmlinuz-(\S+)")
-
-
-def _path(root, path):
-    return os.path.join(root, path.lstrip("/"))
-
-
-def _read_text(path, limit):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    except (IOError, OSError):
-        return None
 
 
 def release_key(release):
@@ -79,18 +68,18 @@ def headers_for(release, family, root="/"):
         package = None
     candidates.append("/lib/modules/%s/build" % release)
     for candidate in candidates:
-        if os.path.isdir(_path(root, candidate)):
+        if os.path.isdir(under_root(root, candidate)):
             return {"headers_installed": True, "headers_path": candidate, "headers_package": package}
     return {"headers_installed": False, "headers_path": candidates[0], "headers_package": package}
 
 
 def btf_available(root="/"):
-    return os.path.exists(_path(root, "/sys/kernel/btf/vmlinux"))
+    return os.path.exists(under_root(root, "/sys/kernel/btf/vmlinux"))
 
 
 def config_has_btf(release, root="/"):
     """True/False from /boot/config-<release>; None when there is no config to read."""
-    text = _read_text(_path(root, "/boot/config-%s" % release), CONFIG_MAX_BYTES)
+    text = read_text(under_root(root, "/boot/config-%s" % release), CONFIG_MAX_BYTES)
     if text is None:
         return None
     return re.search(r"^CONFIG_DEBUG_INFO_BTF=y\s*$", text, re.MULTILINE) is not None
@@ -98,7 +87,7 @@ def config_has_btf(release, root="/"):
 
 def loaded_modules(root="/"):
     """Names of the loaded kernel modules (/proc/modules), or None when it cannot be read."""
-    text = _read_text(_path(root, "/proc/modules"), 4 * 1024 * 1024)
+    text = read_text(under_root(root, "/proc/modules"), 4 * 1024 * 1024)
     if text is None:
         return None
     return set(line.split(" ", 1)[0] for line in text.splitlines() if line.strip())
@@ -106,7 +95,7 @@ def loaded_modules(root="/"):
 
 def _grubenv_saved_entry(root):
     for env in ("/boot/grub2/grubenv", "/boot/grub/grubenv"):
-        text = _read_text(_path(root, env), 64 * 1024)
+        text = read_text(under_root(root, env), 64 * 1024)
         if text:
             match = re.search(r"^saved_entry=(.+)$", text, re.MULTILINE)
             if match and match.group(1).strip():
@@ -117,8 +106,8 @@ def _grubenv_saved_entry(root):
 def _bls_entries(root):
     """{entry id: release} from Boot Loader Specification entries (Red Hat family)."""
     entries = {}
-    for path in glob.glob(_path(root, "/boot/loader/entries/*.conf")):
-        text = _read_text(path, 64 * 1024) or ""
+    for path in glob.glob(under_root(root, "/boot/loader/entries/*.conf")):
+        text = read_text(path, 64 * 1024) or ""
         release = None
         match = re.search(r"^linux\s+\S*vmlinuz-(\S+)", text, re.MULTILINE)
         if match:
@@ -133,7 +122,7 @@ def _bls_entries(root):
 
 def _grub_cfg_default(root, saved):
     for cfg in ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"):
-        text = _read_text(_path(root, cfg), GRUB_MAX_BYTES)
+        text = read_text(under_root(root, cfg), GRUB_MAX_BYTES)
         if not text:
             continue
         if saved:
@@ -163,7 +152,7 @@ def next_boot_release(root="/"):
     release, source = _grub_cfg_default(root, saved)
     if release:
         return release, source
-    kernels = [os.path.basename(p)[len("vmlinuz-"):] for p in glob.glob(_path(root, "/boot/vmlinuz-*"))]
+    kernels = [os.path.basename(p)[len("vmlinuz-"):] for p in glob.glob(under_root(root, "/boot/vmlinuz-*"))]
     kernels = [k for k in kernels if "rescue" not in k]
     if kernels:
         return max(kernels, key=release_key), "newest /boot/vmlinuz"
@@ -171,7 +160,7 @@ def next_boot_release(root="/"):
 
 
 def running_release(root="/"):
-    text = _read_text(_path(root, "/proc/sys/kernel/osrelease"), 256)
+    text = read_text(under_root(root, "/proc/sys/kernel/osrelease"), 256)
     if text and text.strip():
         return text.strip()
     return os.uname()[2] if root == "/" else None
@@ -184,7 +173,7 @@ def kernel_log_lines(root, max_bytes, runner=None, timeout=3.0):
     through ``runner`` with a timeout. /dev/kmsg is never read: a read there waits for the
     next message."""
     for log in ("/var/log/kern.log", "/var/log/messages"):
-        tail = log_tail.tail_lines(_path(root, log), max_bytes, rotated=False)
+        tail = log_tail.tail_lines(under_root(root, log), max_bytes, rotated=False)
         if tail["lines"]:
             return tail["lines"], log
     if runner is None:

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import os
 import time
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text
 
 MAX_PROCESSES = 32768
 CMDLINE_MAX = 200
@@ -41,14 +42,6 @@ def parse_stat(text):
         return None
 
 
-def _read(path, size=4096):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(size).decode("utf-8", "replace")
-    except (IOError, OSError):
-        return None
-
-
 def _pids(proc_dir):
     try:
         names = os.listdir(proc_dir)
@@ -61,7 +54,7 @@ def snapshot(proc_dir="/proc"):
     """``{pid: parsed stat}`` for every process readable now (they come and go: skip the gone)."""
     table = {}
     for name in _pids(proc_dir):
-        text = _read(os.path.join(proc_dir, name, "stat"))
+        text = read_text(os.path.join(proc_dir, name, "stat"))
         parsed = parse_stat(text) if text else None
         if parsed:
             table[parsed["pid"]] = parsed
@@ -69,7 +62,7 @@ def snapshot(proc_dir="/proc"):
 
 
 def uptime_seconds(proc_dir="/proc"):
-    text = _read(os.path.join(proc_dir, "uptime"), 128)
+    text = read_text(os.path.join(proc_dir, "uptime"), 128)
     try:
         return float(text.split()[0])
     except (AttributeError, IndexError, ValueError):
@@ -105,7 +98,7 @@ def age_seconds(process, uptime, hz=None):
 
 
 def cmdline(proc_dir, pid):
-    text = _read(os.path.join(proc_dir, str(pid), "cmdline"), CMDLINE_MAX * 2)
+    text = read_text(os.path.join(proc_dir, str(pid), "cmdline"), CMDLINE_MAX * 2)
     if not text:
         return None
     return text.replace("\0", " ").strip()[:CMDLINE_MAX]

@@ -6,17 +6,10 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import os
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_bytes
 
 EFI_GLOBAL_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 SECURE_BOOT_VAR = "SecureBoot-" + EFI_GLOBAL_GUID
-
-
-def _read(path, size=16):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(size)
-    except (IOError, OSError):
-        return None
 
 
 def _has_entries(path):
@@ -37,11 +30,11 @@ def secure_boot_state(sys_dir="/sys"):
     if not os.path.isdir(efi_dir):
         return False, "no /sys/firmware/efi: legacy BIOS boot"
     efivars = os.path.join(efi_dir, "efivars")
-    data = _read(os.path.join(efivars, SECURE_BOOT_VAR))
+    data = read_bytes(os.path.join(efivars, SECURE_BOOT_VAR), 16)
     if data is not None:
         value = data[4:5]
     else:
-        data = _read(os.path.join(efi_dir, "vars", SECURE_BOOT_VAR, "data"))
+        data = read_bytes(os.path.join(efi_dir, "vars", SECURE_BOOT_VAR, "data"), 16)
         value = data[0:1] if data is not None else None
     if value is None:
         if _has_entries(efivars):

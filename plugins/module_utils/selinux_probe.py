@@ -9,6 +9,7 @@ import glob
 import mmap
 import os
 import re
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text, under_root
 
 CONNECTOR_MODULE = "cisco-secure-bpf"
 DEFAULT_DOMAIN_TYPE = "unconfined_service_t"
@@ -16,18 +17,6 @@ DEFAULT_DOMAIN_TYPE = "unconfined_service_t"
 STORE_ROOTS = ("/var/lib/selinux", "/etc/selinux")
 TOOLS = ("semodule", "checkmodule", "semodule_package", "semanage")
 TOOL_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin")
-
-
-def _path(root, path):
-    return os.path.join(root, path.lstrip("/"))
-
-
-def _read_text(path, limit=64 * 1024):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    except (IOError, OSError):
-        return None
 
 
 def parse_config(text):
@@ -49,10 +38,10 @@ def parse_config(text):
 def current_mode(root="/"):
     """``(mode, source)``: the running kernel's mode when selinuxfs is mounted, else the
     configured one (what the next boot gets); 'disabled' when neither exists."""
-    enforce = _read_text(_path(root, "/sys/fs/selinux/enforce"), 16)
+    enforce = read_text(under_root(root, "/sys/fs/selinux/enforce"), 16)
     if enforce is not None and enforce.strip() in ("0", "1"):
         return ("enforcing" if enforce.strip() == "1" else "permissive"), "kernel"
-    mode = parse_config(_read_text(_path(root, "/etc/selinux/config")))[0]
+    mode = parse_config(read_text(under_root(root, "/etc/selinux/config")))[0]
     if mode:
         return mode, "config"
     return "disabled", "none"
@@ -68,7 +57,7 @@ def module_state(policy_type, name=CONNECTOR_MODULE, root="/"):
     present_paths = []
     disabled = False
     for store in STORE_ROOTS:
-        modules_dir = _path(root, "%s/%s/active/modules" % (store, policy_type))
+        modules_dir = under_root(root, "%s/%s/active/modules" % (store, policy_type))
         try:
             priorities = os.listdir(modules_dir)
         except OSError:
@@ -96,7 +85,7 @@ def type_in_policy(type_name, policy_type, root="/"):
 
     Type names are stored as plain strings in the policy's symbol table; one scan through an
     mmap of the newest policy.N file is a few milliseconds and needs no tool."""
-    candidates = glob.glob(_path(root, "/etc/selinux/%s/policy/policy.*" % policy_type))
+    candidates = glob.glob(under_root(root, "/etc/selinux/%s/policy/policy.*" % policy_type))
     if not candidates:
         return None
     newest = max(candidates, key=lambda p: int(re.sub(r"\D", "", p.rsplit(".", 1)[-1]) or 0))
@@ -114,7 +103,7 @@ def missing_tools(root="/"):
     """The SELinux tools a manual fix needs that are not installed (file probes, no PATH walk)."""
     missing = []
     for tool in TOOLS:
-        if not any(os.path.exists(_path(root, os.path.join(d, tool))) for d in TOOL_DIRS):
+        if not any(os.path.exists(under_root(root, os.path.join(d, tool))) for d in TOOL_DIRS):
             missing.append(tool)
     return missing
 
@@ -125,7 +114,7 @@ def probe(root="/", module_name=CONNECTOR_MODULE, domain_type=DEFAULT_DOMAIN_TYP
     mode, source = current_mode(root)
     if deep is None:
         deep = mode == "enforcing"
-    policy_type = parse_config(_read_text(_path(root, "/etc/selinux/config")))[1]
+    policy_type = parse_config(read_text(under_root(root, "/etc/selinux/config")))[1]
     policy_type = policy_type or "targeted"
     state = module_state(policy_type, module_name, root)
     result = {"mode": mode, "mode_source": source, "policy_type": policy_type,

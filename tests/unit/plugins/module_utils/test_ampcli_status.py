@@ -14,9 +14,17 @@ from ansible_collections.secure_endpoint.linux.plugins.module_utils import ampcl
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "ampcli")
 
 
-def sample(name):
+def raw_sample(name):
+    """Bytes of a sample; binary ones are kept hex-encoded in git (``NAME.hex``)."""
+    if name.endswith(".hex"):
+        with open(os.path.join(DATA, name)) as handle:
+            return bytes.fromhex("".join(handle.read().split()))
     with open(os.path.join(DATA, name), "rb") as handle:
-        return bounded_cmd.decode(handle.read())
+        return handle.read()
+
+
+def sample(name):
+    return bounded_cmd.decode(raw_sample(name))
 
 
 @pytest.mark.parametrize("name", ["cisco_fault18.txt", "cisco_fault18_prefixed.txt"])
@@ -72,7 +80,7 @@ def test_truncated_answer_keeps_what_is_complete():
     assert parsed["status"]["mode"] == "Degraded"
 
 
-@pytest.mark.parametrize("name", ["garbage.txt", "empty.txt", "daemon_down.txt"])
+@pytest.mark.parametrize("name", ["garbage.hex", "empty.txt", "daemon_down.txt"])
 def test_unrecognized(name):
     parsed = ampcli_status.parse_status(sample(name))
     assert not parsed["recognized"]
@@ -118,7 +126,9 @@ def test_run_ampcli_hang_is_killed(tmp_path):
 
 
 def test_run_ampcli_garbage_and_failure(tmp_path):
-    path = _script(tmp_path, "cat '%s'\nexit 3\n" % os.path.join(DATA, "garbage.txt"))
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(raw_sample("garbage.hex"))
+    path = _script(tmp_path, "cat '%s'\nexit 3\n" % garbage)
     entry, reported = collect.run_ampcli(path, 5, bounded_cmd.run)
     assert entry["rc"] == 3 and reported == {}
     assert entry["error"] == "ampcli status exited with rc=3"
