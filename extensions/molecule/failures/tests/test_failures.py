@@ -32,5 +32,14 @@ def test_login_defs_original_line_back(host):
 def test_group_still_missing_and_reported(host):
     # Nothing pretended to succeed: the fault is still there for a person to see.
     assert not host.group("cisco-amp-scan-svc").exists
-    out = host.run("timeout 10 /opt/cisco/amp/bin/ampcli status").stdout
+    out = _outcome(host)["ampcli_status"]
     assert "ID 5 - " in out and "ID 11 - " in out
+
+
+def test_connector_not_coming_back_is_reported(host):
+    run = json.loads(host.file("/var/tmp/se-broken-run.json").content_string)
+    name = host.backend.get_hostname()
+    assert run["rc"] != 0, "a host whose connector does not start must fail the run"
+    lines = [ln for ln in run["stdout"].splitlines() if name in ln and "failed" in ln]
+    assert lines, run["stdout"][-3000:]
+    assert "cisco-amp" in run["stdout"]
