@@ -6,6 +6,12 @@ source "$(dirname "$0")/lib.sh"
 
 APT_PACKAGES=(podman runc debootstrap rpm createrepo-c dnf python3-dnf clamav dpkg-dev fakeroot
   uidmap slirp4netns make git rsync apt-utils)
+# More packages, one list per part of the test bed that needs them (one name per line, # comments).
+shopt -s nullglob
+for list in "$TOP"/tests/testbed/apt-packages.d/*.list; do
+  mapfile -t more < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
+  APT_PACKAGES+=("${more[@]}")
+done
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -24,7 +30,9 @@ fi
 # The clamav package's freshclam service would try to reach the internet: keep it off.
 systemctl disable --now clamav-freshclam.service >/dev/null 2>&1 || true
 
-want=$(recipe_hash "$TOP/tests/requirements.txt")
+# tests/requirements.txt, plus one file per part of the test bed in tests/requirements.d/.
+REQS=("$TOP/tests/requirements.txt" "$TOP"/tests/requirements.d/*.txt)
+want=$(recipe_hash "${REQS[@]}")
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$want" ]; then
   say "Python environment .venv: up to date"
 else
@@ -33,7 +41,7 @@ else
   rm -rf "$VENV"
   "$PY" -m venv "$VENV"
   with_progress "pip install" "$BED/pip.log" \
-    "$VENV/bin/pip" install --disable-pip-version-check -r "$TOP/tests/requirements.txt"
+    "$VENV/bin/pip" install --disable-pip-version-check "${REQS[@]/#/-r}"
   echo "$want" >"$VENV/.stamp"
 fi
 v=$("$VENV/bin/ansible" --version)

@@ -4,7 +4,8 @@
 # ansible-test under ~/.ansible/test.
 source "$(dirname "$0")/lib.sh"
 # Outside the checkout: ansible-test would otherwise list files through the checkout's git.
-work="${TMPDIR:-/tmp}/secure_endpoint-sanity-$(id -u)"
+# One work tree per checkout, so that several checkouts can run it at once.
+work="${TMPDIR:-/tmp}/secure_endpoint-sanity-$(id -u)-$(echo "$TOP" | sha256sum | cut -c1-8)"
 dest="$work/ansible_collections/secure_endpoint/linux"
 rm -rf "$work"
 mkdir -p "$dest"
