@@ -14,7 +14,7 @@ export SE_REPO_DIR := $(BED)/repo
 # Molecule scenarios, in the order `make test` runs them (override: make molecule SCENARIOS=default).
 SCENARIOS ?= default detection remediation manual failures
 
-.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean
+.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean reports
 
 help:
 	@echo "make demo   - build the local fleet, inject faults, gather, report, remediate, report"
@@ -56,7 +56,15 @@ molecule: testbed link
 	  molecule test -s $$s || exit 1; \
 	done
 
-test: lint sanity units build molecule
+# Reports people look at (issue 10): the HTML page in Debian's chromium (headless), the JUnit
+# file through junitparser, the metrics through prometheus_client and, in the Molecule scenario
+# `metrics`, through node_exporter itself. Screenshots and pages: .testbed/artifacts/reports/.
+reports: deps link
+	@echo "==> report consumers: chromium, junitparser, prometheus_client"
+	@python -m pytest -q -p no:cacheprovider tests/reports
+	@$(MAKE) --no-print-directory molecule SCENARIOS=metrics
+
+test: lint sanity units build molecule reports
 	@echo "==> make test: all green"
 
 demo: testbed link

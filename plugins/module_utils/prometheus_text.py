@@ -16,10 +16,6 @@ from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_model
     FAULT_ORDER, as_dict, fault_key, text)
 
 PREFIX = "secure_endpoint_"
-CHECK_TIME = PREFIX + "last_check_timestamp_seconds"
-# Samples that change at every run without the host changing: the writer refreshes them
-# without calling it a change (the prometheus_textfile module's ``volatile``).
-VOLATILE = (CHECK_TIME,)
 LABEL_MAX = 200
 SERVICE_UP = {"running": 1, "stopped": 0, "failed": 0, "not-found": 0}
 
