@@ -184,7 +184,7 @@ def private_dir(path, uid=None):
     if info is None:
         parent = os.path.dirname(path.rstrip("/"))
         if parent and parent != path and lstat_or_none(parent) is None:
-            os.makedirs(parent, 0o755)
+            os.makedirs(parent, 0o700)  # created for our state: nobody else's business
         try:
             os.mkdir(path, 0o700)
         except OSError as exc:

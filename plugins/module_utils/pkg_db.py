@@ -231,8 +231,8 @@ def rpmvercmp(a, b):
 def evr_compare(a, b):
     """Compare two ``E:V-R`` (missing epoch is 0)."""
     def split(evr):
-        epoch, _, rest = evr.rpartition(":")
-        version, _, release = rest.partition("-")
+        epoch, rest = evr.rsplit(":", 1) if ":" in evr else ("0", evr)
+        version, release = rest.split("-", 1) if "-" in rest else (rest, "")
         return epoch or "0", version, release
     (e1, v1, r1), (e2, v2, r2) = split(a), split(b)
     for x, y in ((e1, e2), (v1, v2), (r1, r2)):

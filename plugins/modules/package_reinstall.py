@@ -197,8 +197,8 @@ def plan(module, manager, name, package, run):
                                       % (params["package_file"], name, file_version, have))
         if not params["allow_upgrade"]:
             raise pkg_db.PackageError("%s holds %s %s, newer than the installed %s: that is an upgrade, done only with "
-                                      "allow_upgrade (nothing was changed)" % (params["package_file"], name,
-                                                                                file_version, have))
+                                      "allow_upgrade (nothing was changed)"
+                                      % (params["package_file"], name, file_version, have))
         return pkg_db.upgrade_argv(manager, name, params["lock_timeout"], source=source), True
     offered = pkg_db.available(manager, name, run)
     ok = pkg_db.is_available(manager, package, offered)
@@ -249,9 +249,8 @@ def run_module(module):
         why = done.get("error") or ("killed after %d s" % params["timeout"] if done.get("timed_out")
                                     else "rc %s" % done.get("rc"))
         busy = pkg_lock.holders(manager, rpm_dbpath=dbpath)
-        raise pkg_db.PackageError("%s failed (%s)%s: %s" % (" ".join(argv), why,
-                                                           "; " + pkg_lock.describe(busy) if busy else "",
-                                                           result["output"][-1500:]))
+        held = "; " + pkg_lock.describe(busy) if busy else ""
+        raise pkg_db.PackageError("%s failed (%s)%s: %s" % (" ".join(argv), why, held, result["output"][-1500:]))
     after = pkg_db.installed(manager, name, run)
     version_after = None if after is None else (after["version"] if manager == "apt" else after["evr"])
     result["version"] = version_after

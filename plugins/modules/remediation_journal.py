@@ -13,8 +13,8 @@ version_added: 1.1.0
 description:
   - The remediation modules of this collection record every temporary change of a host (a C(login.defs) key set
     for an install, a service stopped for a fix) in a root-only journal under O(state_dir) B(before) they make it,
-    and forget it once the change is undone. A run killed in between (Ctrl-C, a lost connection, a cancelled job:
-    C(always:) never runs when the controller dies) leaves the entry.
+    and forget it once the change is undone. A run killed in between (Ctrl-C, a lost connection, a cancelled job;
+    C(always) sections never run when the controller dies) leaves the entry.
   - O(action=recover) undoes every entry left (C(login_defs_key) - the file's bytes come back from the backup, or
     only the original line when the file changed since; C(service_stopped) - the service is started and
     re-enabled) and forgets it. Run it first in every run, check mode included.

@@ -27,7 +27,7 @@ def defs(tmp_path, request):
 
 def _hardened(path, line=b"USERGROUPS_ENAB no"):
     data = open(path, "rb").read()
-    new, _ = login_defs_edit.with_value(data, KEY, "x")
+    new = login_defs_edit.with_value(data, KEY, "x")[0]
     with open(path, "wb") as handle:
         handle.write(new.replace(b"USERGROUPS_ENAB x", line))
     return open(path, "rb").read()
