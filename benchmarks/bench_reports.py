@@ -57,7 +57,7 @@ def fleet(size):
 
 def best(render, doc, repetitions):
     times = []
-    for _ in range(repetitions):
+    for _repetition in range(repetitions):
         gc.collect()  # the garbage of the previous run is not this one's cost
         start = time.perf_counter()
         render(doc)
@@ -66,7 +66,7 @@ def best(render, doc, repetitions):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("-n", type=int, default=5, help="repetitions (best of)")
     parser.add_argument("--small", type=int, default=50)
     parser.add_argument("--large", type=int, default=1000)

@@ -16,7 +16,7 @@ description:
     attempted, would be fixed in check mode, or is new after the run).
   - An C(error) is a host that failed or was unreachable, a remediation that failed for the whole host (connection,
     facts, restart), or a fix that failed for that fault.
-  - A host without facts, or not processed because the run stopped, is C(skipped): its state is unknown, not broken.
+  - A host without facts, or not processed because the run stopped, is C(skipped); its state is unknown, not broken.
 author:
   - secure_endpoint.linux maintainers (!UNKNOWN)
 options:

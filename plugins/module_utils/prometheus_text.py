@@ -107,4 +107,3 @@ def render_metrics(facts, checked_at):
             label_text = ",".join('%s="%s"' % (k, escape_label(labels[k])) for k in sorted(labels))
             lines.append("%s%s %s" % (name, "{%s}" % label_text if label_text else "", format_value(value)))
     return "\n".join(lines) + "\n"
-

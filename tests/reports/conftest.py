@@ -68,11 +68,9 @@ def _browser(scripts):
 
 @pytest.fixture(scope="session")
 def browser():
-    for driver in _browser(scripts=True):
-        yield driver
+    yield from _browser(scripts=True)
 
 
 @pytest.fixture(scope="session")
 def browser_noscript():
-    for driver in _browser(scripts=False):
-        yield driver
+    yield from _browser(scripts=False)

@@ -99,7 +99,7 @@ def test_page_shows_the_documents_counts(browser, artifacts, name):
     page = open_page(browser, url)
     screenshot(browser, artifacts, name)
     summary = doc["summary"]
-    assert page["counts"] == dict((k, str(summary[k])) for k, _ in report_html.COUNTS)
+    assert page["counts"] == dict((key, str(summary[key])) for key, _label in report_html.COUNTS)
     assert page["faults"] == dict((k, str(v)) for k, v in summary["active_faults"].items())
     assert page["statuses"] == dict((k, str(v)) for k, v in summary.get("statuses", {}).items())
     # The matrix agrees with the counts: per fault, the cells active after the run.

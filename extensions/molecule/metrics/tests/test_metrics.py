@@ -186,7 +186,7 @@ CHECKS = [
     (check_replaced_by_rename, "first-inode.prom", "same inode: rewritten in place"),
     (check_directory_holds_only_the_file, "listing", "left in the directory"),
 ]
-IDS = [check.__name__ for check, _, _ in CHECKS]
+IDS = [entry[0].__name__ for entry in CHECKS]
 
 
 @pytest.mark.parametrize("check, _control, _why", CHECKS, ids=IDS)

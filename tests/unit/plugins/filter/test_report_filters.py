@@ -51,3 +51,12 @@ def test_errors_are_filter_errors():
         fleet_report_junit.fleet_report_junit("text")
     with pytest.raises(AnsibleFilterError, match="connector_metrics: the metrics need"):
         connector_metrics.connector_metrics(None)
+
+
+def test_descriptions_are_text():
+    """A ': ' in a description line makes YAML read a mapping, which ansible-doc refuses."""
+    for module in MODULES:
+        doc = yaml.safe_load(module.DOCUMENTATION)
+        for entry in [doc] + list(doc["options"].values()):
+            lines = entry["description"] if isinstance(entry["description"], list) else [entry["description"]]
+            assert all(isinstance(line, str) for line in lines), (doc["name"], lines)

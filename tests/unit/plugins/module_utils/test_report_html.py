@@ -70,14 +70,17 @@ def test_one_script_its_hash_in_the_policy_and_no_external_reference(name):
     source = report_html.render_html(load(name))
     page = Page(source)
     assert page.scripts == [report_html.SCRIPT]
-    digest = base64.b64encode(hashlib.sha256(report_html.SCRIPT.encode("utf-8")).digest()).decode()
     policy = page.find("meta", http_equiv="Content-Security-Policy")[0]["content"]
-    assert "default-src 'none'" in policy and "script-src 'sha256-%s'" % digest in policy
+    assert "default-src 'none'" in policy
+    for directive, body in (("script-src", report_html.SCRIPT), ("style-src", report_html.STYLE)):
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        assert "%s 'sha256-%s';" % (directive, digest) in policy
+    assert source.count("<style>%s</style>" % report_html.STYLE) == 1 and source.count("<style") == 1
     assert source.count("<script") == 1 and source.count("</script") == 1
     for tag, attrs in page.tags:
         assert "src" not in attrs and tag not in ("link", "img", "iframe", "object", "embed")
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
-        assert not str(attrs.get("href", "#")).split("#")[0], attrs
+        assert str(attrs.get("href", "#")).startswith("#"), attrs
     assert not re.search(r"(?i)https?://|//[a-z0-9]", source.replace("http-equiv", ""))
 
 
