@@ -131,7 +131,6 @@ SCRIPT = u"""
 """
 
 
-
 def _sha256(source):
     return base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
 
@@ -195,6 +194,8 @@ class _Page(object):
         if doc.get("check_mode"):
             self.add(u' \u00b7 <strong class="check" id="check-mode">check mode: nothing was changed, '
                      u'statuses say what a real run would do</strong>')
+        if doc.get("run_stopped"):
+            self.add(u' \u00b7 <strong class="check" id="run-stopped">run stopped: %s</strong>' % _e(doc.get("run_stopped"), 1000))
         self.add(u"</p>\n</header>\n")
         self.summary()
         self.matrix()

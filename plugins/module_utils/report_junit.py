@@ -66,9 +66,10 @@ def outcome(r, host, fault):
     entry = r.fault_facts(host, fault) or {}
     rem = r.fault_remediation(host, fault) if r.kind == "remediation" else None
     prefix = u"fault %s on %s: " % (fault, host)
-    if state == "unreachable":
-        return _Outcome("error", u"unreachable", prefix + u"host unreachable", r.failed.get(host, u""))
     host_errors = r.host_errors(host) if r.kind == "remediation" else {}
+    if state == "unreachable":
+        body = u"\n".join(u"%s: %s" % (k, host_errors[k]) for k in sorted(host_errors)) or r.failed.get(host, u"")
+        return _Outcome("error", u"unreachable", prefix + u"host unreachable", body)
     if host_errors:
         body = u"\n".join(u"%s: %s" % (k, host_errors[k]) for k in sorted(host_errors))
         return _Outcome("error", u"host failed", prefix + u"the host's remediation failed (%s)" % u", ".join(sorted(host_errors)), body)

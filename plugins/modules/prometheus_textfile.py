@@ -55,8 +55,8 @@ options:
     elements: str
     default: []
 notes:
-  - The file belongs to the user the module runs as (root with C(become)). Its SELinux context is the directory's
-    default one.
+  - The file belongs to the user the module runs as (root with C(become)). Its SELinux context is set to the default
+    one for its path.
 seealso:
   - name: node_exporter textfile collector
     description: How node_exporter reads the files of its textfile directory.
@@ -99,7 +99,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import atomic_textfile
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import textfile_collector
 
 _MODE = re.compile(r"^0?[0-7]{3}$")
 
@@ -120,42 +120,33 @@ def run(module):
     if not _MODE.match(params["mode"] or ""):
         module.fail_json(msg="mode must be octal permissions such as 0644, not %r" % params["mode"])
     mode = int(params["mode"], 8)
-    atomic_textfile.check_target(path)
-    stale = atomic_textfile.stale_temps(path)
+    textfile_collector.check_target(path, directory_needed=params["state"] == "present")
+    stale = textfile_collector.stale_temps(path)
     if not module.check_mode:
         for temp in stale:
-            atomic_textfile.remove(temp)
+            textfile_collector.remove(temp)
     result = {"changed": False, "path": path, "written": False, "stale_removed": stale}
     if params["state"] == "absent":
-        before, _st = atomic_textfile.read_current(path)
+        before, _st = textfile_collector.read_current(path)
         result["changed"] = result["written"] = before is not None
         if before is not None and not module.check_mode:
-            atomic_textfile.remove(path)
+            textfile_collector.remove(path)
         if module._diff and before is not None:
             result["diff"] = {"before": before.decode("utf-8", "replace"), "after": "",
                               "before_header": path, "after_header": path}
         return result
     data = to_bytes(params["content"], errors="surrogate_then_replace")
-    step = atomic_textfile.plan(path, data, mode, params["volatile"])
+    step = textfile_collector.plan(path, data, mode, params["volatile"])
     result["changed"], result["written"] = step["changed"], step["write"]
     if module._diff and step["write"]:
         result["diff"] = {"before": step["before"] or "", "after": data.decode("utf-8", "replace"),
                           "before_header": path if step["before"] is not None else "(absent)", "after_header": path}
     if step["write"] and not module.check_mode:
-        atomic_textfile.write(path, data, mode, prepare=_selinux_context(module, path))
+        textfile_collector.write(path, data, mode)
+        if module.selinux_enabled():
+            # The directory's default label, as a file created there by hand would get.
+            module.set_context_if_different(path, module.selinux_default_context(path), False)
     return result
-
-
-def _selinux_context(module, path):
-    """The directory's default SELinux context for the new file (a file created elsewhere and
-    moved would keep its own)."""
-    if not module.selinux_enabled():
-        return None
-    context = module.selinux_default_context(path)
-
-    def prepare(temp):
-        module.set_context_if_different(temp, context, False)
-    return prepare
 
 
 def main():
@@ -163,7 +154,7 @@ def main():
                            required_if=[("state", "present", ("content",))])
     try:
         result = run(module)
-    except atomic_textfile.TextfileError as exc:
+    except textfile_collector.TextfileError as exc:
         module.fail_json(msg=str(exc), path=module.params["path"])
     except (IOError, OSError) as exc:
         module.fail_json(msg="writing %s failed, the old file is unchanged: %s" % (module.params["path"], exc),

@@ -153,6 +153,9 @@ def test_matrix_states_remediation():
     check = Page(report_html.render_html(load("remediation_check")))
     assert [a["data-state"] for a in check.find("td", data_fault="5") if a["data-state"] != "clear"] == ["would be fixed"]
     assert check.find(id="check-mode")
+    stopped = dict(load("remediation"), run_stopped=u"2 of 3 hosts of the batch failed <b>")
+    page = Page(report_html.render_html(stopped))
+    assert page.texts["run-stopped"] == u"run stopped: 2 of 3 hosts of the batch failed <b>"
 
 
 def test_before_after_shown_for_remediation():

@@ -73,6 +73,7 @@ def test_remediation_report():
     assert set(found[("app2", f)][0] for f in ("5", "6", "18")) == {"error"}
     assert "restart" in found[("app2", "5")][1].find("error").get("message")
     assert found[("web1", "5")][1].find("system-out").text == "fixed"
+    assert found[("ghost", "5")][1].find("error").text == "connection: ssh: connect to host ghost port 22: timed out"
     assert found[("app1", "11")][1].find("error").get("type") == "fix failed"
     assert "active after the run, not before" in found[("batch1", "6")][1].find("failure").get("message")
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("81", "4", "19", "9")

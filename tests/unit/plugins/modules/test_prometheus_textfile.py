@@ -76,6 +76,8 @@ def test_absent(tmp_path, capsys):
     assert out["changed"] and not os.path.exists(path)
     code, out = run(capsys, {"path": path, "state": "absent"})
     assert not out["changed"]
+    code, out = run(capsys, {"path": str(tmp_path / "no-such-dir" / "se.prom"), "state": "absent"})
+    assert code == 0 and not out["changed"]
 
 
 def test_stale_temporary_files_removed(tmp_path, capsys):

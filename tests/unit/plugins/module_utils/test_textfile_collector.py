@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import atomic_textfile as at
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import textfile_collector as at
 
 OLD = b"# TYPE a gauge\na 1\nsecure_endpoint_last_check_timestamp_seconds 100\n"
 NEW = b"# TYPE a gauge\na 2\nsecure_endpoint_last_check_timestamp_seconds 200\n"
@@ -56,14 +56,22 @@ def test_failure_before_rename_keeps_the_old_file(tmp_path, monkeypatch):
     target = str(tmp_path / "se.prom")
     put(target, OLD)
 
-    def broken(_temp):
+    def full_disk(_fd):
         raise OSError(28, "No space left on device")
 
+    monkeypatch.setattr(os, "fsync", full_disk)
     with pytest.raises(OSError):
-        at.write(target, NEW, 0o644, prepare=broken)
+        at.write(target, NEW, 0o644)
     with open(target, "rb") as handle:
         assert handle.read() == OLD
     assert os.listdir(str(tmp_path)) == ["se.prom"]
+
+
+def test_over_the_limit_is_refused(tmp_path):
+    target = str(tmp_path / "se.prom")
+    put(target, b"x" * (at.MAX_BYTES + 1))
+    with pytest.raises(at.TextfileError, match="more than"):
+        at.plan(target, NEW, 0o644)
 
 
 def test_plan_volatile_and_mode(tmp_path):
