@@ -63,7 +63,7 @@ th[aria-sort=ascending] button.sort::after{content:" \\25B2"}th[aria-sort=descen
 .host dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.3rem 0}
 .host dl.kv dt{color:var(--muted)}.host dl.kv dd{margin:0;overflow-wrap:anywhere}
 .fault{border-left:4px solid var(--line);padding:.1rem .8rem;margin:.6rem 0}
-ul.evidence{padding-left:1.2rem}ul.evidence code,.msg{white-space:pre-wrap;overflow-wrap:anywhere}
+.host dl.kv dd ul,.host dl.kv dd ol{margin:0;padding-left:1.2rem}ul.evidence code,.msg{white-space:pre-wrap;overflow-wrap:anywhere}
 code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .none{color:var(--muted)}
 @media print{.controls{display:none}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}thead th{position:static}}
