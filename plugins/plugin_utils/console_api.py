@@ -267,6 +267,9 @@ class ConsoleClient:
             if self.clock() > deadline:
                 raise _Retryable("the answer took more than %d s to arrive" % (self.timeout * 2))
         body = b"".join(chunks)
+        announced = response.headers.get("Content-Length")
+        if announced and announced.strip().isdigit() and int(announced) != len(body):
+            raise _Retryable("the answer was cut off (%d of %s bytes)" % (len(body), announced.strip()))
         if (response.headers.get("Content-Encoding") or "").lower() == "gzip":
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
             try:
@@ -330,7 +333,7 @@ class ConsoleClient:
                                                                  headers.get("Location") if headers else "?")),
                 status)
         if status in RETRY_STATUSES:
-            raise _Retryable("HTTP %d %s" % (status, details).rstrip(), status, headers)
+            raise _Retryable(("HTTP %d %s" % (status, details)).rstrip(), status, headers)
         raise ConsoleApiError(self._safe("%s answered %s with HTTP %d %s" % (self.where(), path, status, details))
                               .rstrip(), status)
 
