@@ -277,8 +277,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except (ConsoleApiError, ValueError) as exc:
             raise AnsibleParserError("%s: %s" % (self.NAME, exc))
 
-        cache_key = "%s_%s" % (self.get_cache_key(path), cache_fingerprint(client.base, client.client_id, query,
-                                                                             page_size))
+        fingerprint = cache_fingerprint(client.base, client.client_id, query, page_size)
+        cache_key = "%s_%s" % (self.get_cache_key(path), fingerprint)
         use_cache = self.get_option("cache") and cache
         update_cache = self.get_option("cache") and not cache
         computers = None

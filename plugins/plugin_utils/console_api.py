@@ -327,11 +327,10 @@ class ConsoleClient:
                 "%s refused client id '%s' access to %s: HTTP 403 %s. The API credential lacks the scope this needs."
                 % (self.where(), self.client_id, path, details or "Forbidden")), status)
         if 300 <= status < 400:
+            location = headers.get("Location") if headers else "?"
             raise ConsoleApiError(self._safe(
                 "%s answered %s with a redirect (HTTP %d to %s), not followed: the credentials are only sent to "
-                "api_url. Set api_url to the final address." % (self.where(), path, status,
-                                                                 headers.get("Location") if headers else "?")),
-                status)
+                "api_url. Set api_url to the final address." % (self.where(), path, status, location)), status)
         if status in RETRY_STATUSES:
             raise _Retryable(("HTTP %d %s" % (status, details)).rstrip(), status, headers)
         raise ConsoleApiError(self._safe("%s answered %s with HTTP %d %s" % (self.where(), path, status, details))
@@ -387,8 +386,7 @@ class ConsoleClient:
             data = envelope.get("data")
             if not isinstance(data, list):
                 raise ConsoleApiError("%s: %s answered 'data' that is not a list" % (self.where(), path))
-            for item in data:
-                yield item
+            yield from data
             metadata = envelope.get("metadata") if isinstance(envelope.get("metadata"), dict) else {}
             results = metadata.get("results") if isinstance(metadata.get("results"), dict) else {}
             total = results.get("total")
@@ -423,4 +421,3 @@ class ConsoleClient:
             if reset is not None and reset + 1.0 <= self.max_wait:
                 self.log("%s: rate limit used up; waiting %.1f s for its reset" % (self.where(), reset + 1.0))
                 self.sleep(reset + 1.0)
-

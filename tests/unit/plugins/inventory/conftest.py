@@ -68,3 +68,20 @@ def run_inventory(fake_api, tmp_path):
         return Run(inventory, plugin, messages, sleeps)
 
     return run
+
+
+@pytest.fixture
+def configured(tmp_path):
+    """``configured(config)``: a plugin that has read a config file (no request made yet)."""
+
+    def configure(config):
+        path = tmp_path / "x.computers.yml"
+        path.write_text(yaml.safe_dump(dict({"plugin": "secure_endpoint.linux.computers", "client_id": "id-1",
+                                             "api_key": "key-1"}, **config)))
+        plugin = inventory_loader.get("secure_endpoint.linux.computers")
+        plugin.display = Messages()
+        plugin.loader, plugin._vars = DataLoader(), {}
+        plugin._read_config_data(str(path))
+        return plugin
+
+    return configure

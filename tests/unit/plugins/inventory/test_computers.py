@@ -157,7 +157,7 @@ def test_429_waits_for_the_reset_the_api_announces(run_inventory, fake_api):
     run = run_inventory()
     assert run.hosts() == LINUX_HOSTS and run.sleeps == [6.0]
     assert any("HTTP 429" in w and "retrying in 6.0 s" in w for w in run.messages.of("warning"))
-    assert all(API_KEY not in text for _, text in run.messages.lines)
+    assert all(API_KEY not in line[1] for line in run.messages.lines)
 
 
 def test_an_api_that_keeps_lying_fails_cleanly(run_inventory, fake_api):
@@ -252,3 +252,36 @@ def test_cache_fingerprint_changes_with_what_the_answer_depends_on():
                   ("https://a", "id", [], 500), ("https://a", "id", [("hostname[]", "x")], 100)):
         assert plugin_module.cache_fingerprint(*other) != base
     assert "id" not in json.dumps(base)
+
+
+def test_403_names_client_id_and_is_not_retried(run_inventory, fake_api):
+    fake_api.credentials["no-scope"] = {"api_key": "no-scope-key-42", "scope": "none"}
+    with pytest.raises(AnsibleParserError) as err:
+        run_inventory({"client_id": "no-scope", "api_key": "no-scope-key-42"})
+    assert "refused client id 'no-scope' access to /v1/computers: HTTP 403" in str(err.value)
+    assert "no-scope-key-42" not in str(err.value) and len(fake_api.requests) == 1
+
+
+@pytest.mark.parametrize("config, base, where", [
+    ({}, "https://api.amp.cisco.com", "(region nam)"),
+    ({"region": "eu"}, "https://api.eu.amp.cisco.com", "(region eu)"),
+    ({"region": "apjc"}, "https://api.apjc.amp.cisco.com", "(region apjc)"),
+    ({"region": "eu", "api_url": "https://gw.example.com/se/"}, "https://gw.example.com/se", "(api_url)"),
+])
+def test_region_or_api_url_is_what_errors_name(configured, config, base, where):
+    client = configured(config)._client()
+    assert client.base == base and client.where() == "Secure Endpoint API %s %s" % (base, where)
+
+
+def test_plain_http_to_another_host_is_warned_about(configured):
+    plugin = configured({"api_url": "http://se-gateway.example.com"})
+    plugin._client()
+    assert any("plain http" in w for w in plugin.display.of("warning"))
+    plugin = configured({"api_url": "http://127.0.0.1:8080"})
+    plugin._client()
+    assert plugin.display.of("warning") == []
+
+
+def test_region_from_the_environment(configured, monkeypatch):
+    monkeypatch.setenv("SECURE_ENDPOINT_REGION", "apjc")
+    assert configured({})._client().base == "https://api.apjc.amp.cisco.com"

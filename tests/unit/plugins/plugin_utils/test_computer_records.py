@@ -140,8 +140,10 @@ def test_host_vars_of_every_fixture_never_raise_and_keep_faults_as_given():
         json.dumps(hvars)  # plain data only
 
 
-@pytest.mark.parametrize("junk", [None, "text", 12, [1, 2], {"hostname": ["a"], "internal_ips": {"x": 1},
-                                                               "groups": "g", "policy": [], "faults": object}])
+JUNK_RECORD = {"hostname": ["a"], "internal_ips": {"x": 1}, "groups": "g", "policy": [], "faults": object}
+
+
+@pytest.mark.parametrize("junk", [None, "text", 12, [1, 2], JUNK_RECORD])
 def test_host_vars_of_junk_is_unknown_not_a_crash(junk):
     if isinstance(junk, dict):
         hvars = records.host_vars(junk, NOW, 24)
@@ -167,5 +169,5 @@ def test_select_keeps_linux_resolves_duplicates_and_says_why():
 
 def test_select_all_systems_and_repeated_guid_once():
     computers = fixture_computers()
-    hosts, _ = records.select(computers + computers[:2], ["connector_guid"], only_linux=False)
+    hosts = records.select(computers + computers[:2], ["connector_guid"], only_linux=False)[0]
     assert len(hosts) == len(computers)

@@ -237,7 +237,7 @@ def test_endless_next_links_are_bounded_by_the_announced_total(fake_api):
     def pages():
         Counter.n += 1
         return _page(fake_api.url + "/v1/computers?offset=%d" % Counter.n)
-    for _ in range(10):
+    for dummy in range(10):
         fake_api.inject("/v1/computers", status=200, body=pages())
     with pytest.raises(ConsoleApiError, match=r"still has a 'next' link after 3 pages \(total announced: 99\)"):
         list(client(fake_api).paginate("/v1/computers", limit=50))
