@@ -272,8 +272,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if not 1 <= page_size <= MAX_PAGE_SIZE:
                 raise ValueError("page_size must be between 1 and %d, got %d" % (MAX_PAGE_SIZE, page_size))
             sources = self.get_option("hostnames")
-            if not sources:
-                raise ValueError("hostnames must name at least one of %s" % ", ".join(records.HOSTNAME_SOURCES))
+            if not sources or not set(sources) <= set(records.HOSTNAME_SOURCES):
+                raise ValueError("hostnames must be a list of %s, got %r" % (", ".join(records.HOSTNAME_SOURCES),
+                                                                               sources))
+            for name, low in (("timeout", 1), ("retries", 0), ("retry_max_wait", 0), ("stale_hours", 0)):
+                if self.get_option(name) < low:
+                    raise ValueError("%s must be at least %d, got %d" % (name, low, self.get_option(name)))
         except (ConsoleApiError, ValueError) as exc:
             raise AnsibleParserError("%s: %s" % (self.NAME, exc))
 
@@ -285,9 +289,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if use_cache:
             try:
                 computers = self._cache[cache_key]
-                self.display.vvv("%s: %d computers from the inventory cache" % (self.NAME, len(computers)))
             except KeyError:
                 update_cache = True
+            if computers is not None and not isinstance(computers, list):
+                self.display.warning("%s: the inventory cache entry is not a list of computers: asking the API"
+                                     % self.NAME)
+                computers, update_cache = None, True
+            if computers is not None:
+                self.display.vvv("%s: %d computers from the inventory cache" % (self.NAME, len(computers)))
         if computers is None:
             computers = self._fetch(client, query, page_size)
         if update_cache:
@@ -322,8 +331,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return computers
 
     def _populate(self, computers, sources):
-        if not isinstance(computers, list):
-            raise AnsibleParserError("%s: the cached or received computers are not a list" % self.NAME)
         hosts, notes = records.select(computers, sources, self.get_option("only_linux"))
         for level, note in notes:
             if level == "warning":

@@ -285,3 +285,29 @@ def test_plain_http_to_another_host_is_warned_about(configured):
 def test_region_from_the_environment(configured, monkeypatch):
     monkeypatch.setenv("SECURE_ENDPOINT_REGION", "apjc")
     assert configured({})._client().base == "https://api.apjc.amp.cisco.com"
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"hostnames": ["fqdn"]}, r"Invalid value \[.fqdn.\] for config .hostnames."),
+    ({"hostnames": []}, "hostnames must be a list of"),
+    ({"timeout": 0}, "timeout must be at least 1, got 0"),
+    ({"retries": -1}, "retries must be at least 0"),
+    ({"stale_hours": -2}, "stale_hours must be at least 0"),
+    ({"api_url": "ftp://x"}, "api_url must be an http:// or https:// URL"),
+])
+def test_bad_options_are_refused_before_any_request(run_inventory, fake_api, config, message):
+    with pytest.raises(AnsibleError, match=message):
+        run_inventory(config)
+    assert fake_api.requests == []
+
+
+def test_a_corrupt_cache_entry_is_replaced_from_the_api(run_inventory, fake_api, tmp_path):
+    cache = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache")}
+    first = run_inventory(cache)
+    (key,) = [k for k in first.plugin._cache.keys() if k.startswith("secure_endpoint.linux.computers")]
+    first.plugin._cache[key] = {"not": "a list"}  # stored through the cache plugin, in its own format
+    first.plugin.update_cache_if_changed()
+    run = run_inventory(cache)
+    assert run.hosts() == LINUX_HOSTS and len(fake_api.requests) == 2
+    assert any("cache entry is not a list" in w for w in run.messages.of("warning")), run.messages.lines
+    assert run_inventory(cache).hosts() == LINUX_HOSTS and len(fake_api.requests) == 2
