@@ -192,6 +192,7 @@ stale_hours: 72
 import datetime
 import hashlib
 import json
+import os
 import time
 
 from ansible.errors import AnsibleParserError
@@ -260,7 +261,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     _clock = staticmethod(time.time)
 
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(("computers.yml", "computers.yaml"))
+        if not path.endswith(("computers.yml", "computers.yaml")) or not super(InventoryModule, self).verify_file(path):
+            return False
+        # A FIFO or a device would block the read or never end.
+        if not os.path.isfile(path):
+            self.display.warning("%s: %s is not a regular file: not read" % (self.NAME, path))
+            return False
+        return True
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)

@@ -231,6 +231,12 @@ def test_verify_file(tmp_path, name, accepted):
     assert inventory_loader.get("secure_endpoint.linux.computers").verify_file(str(path)) is accepted
 
 
+def test_verify_file_refuses_a_fifo_without_reading_it(tmp_path):
+    fifo = tmp_path / "se.computers.yml"
+    os.mkfifo(str(fifo))
+    assert inventory_loader.get("secure_endpoint.linux.computers").verify_file(str(fifo)) is False
+
+
 def test_documented_choices_are_the_code_s():
     doc = yaml.safe_load(plugin_module.DOCUMENTATION)["options"]
     assert sorted(doc["filters"]["suboptions"]) == sorted(plugin_module.FILTERS)
