@@ -272,6 +272,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
         self._read_config_data(path)
+        client, query, page_size, sources = self._settings()
+        fingerprint = cache_fingerprint(client.base, client.client_id, query, page_size)
+        cache_key = "%s_%s" % (self.get_cache_key(path), fingerprint)
+        computers = self._cached(cache_key) if self.get_option("cache") and cache else None
+        if computers is None:
+            computers = self._fetch(client, query, page_size)
+            if self.get_option("cache"):
+                self._cache[cache_key] = computers
+        self._populate(computers, sources)
+
+    def _settings(self):
+        """(client, query, page_size, hostnames) from the options, checked before any request."""
         try:
             client = self._client()
             query = computer_query(self.get_option("filters"))
@@ -280,35 +292,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 raise ValueError("page_size must be between 1 and %d, got %d" % (MAX_PAGE_SIZE, page_size))
             sources = self.get_option("hostnames")
             if not sources or not set(sources) <= set(records.HOSTNAME_SOURCES):
-                raise ValueError("hostnames must be a list of %s, got %r" % (", ".join(records.HOSTNAME_SOURCES),
-                                                                               sources))
+                known = ", ".join(records.HOSTNAME_SOURCES)
+                raise ValueError("hostnames must be a list of %s, got %r" % (known, sources))
             for name, low in (("timeout", 1), ("retries", 0), ("retry_max_wait", 0), ("stale_hours", 0)):
                 if self.get_option(name) < low:
                     raise ValueError("%s must be at least %d, got %d" % (name, low, self.get_option(name)))
         except (ConsoleApiError, ValueError) as exc:
             raise AnsibleParserError("%s: %s" % (self.NAME, exc))
+        return client, query, page_size, sources
 
-        fingerprint = cache_fingerprint(client.base, client.client_id, query, page_size)
-        cache_key = "%s_%s" % (self.get_cache_key(path), fingerprint)
-        use_cache = self.get_option("cache") and cache
-        update_cache = self.get_option("cache") and not cache
-        computers = None
-        if use_cache:
-            try:
-                computers = self._cache[cache_key]
-            except KeyError:
-                update_cache = True
-            if computers is not None and not isinstance(computers, list):
-                self.display.warning("%s: the inventory cache entry is not a list of computers: asking the API"
-                                     % self.NAME)
-                computers, update_cache = None, True
-            if computers is not None:
-                self.display.vvv("%s: %d computers from the inventory cache" % (self.NAME, len(computers)))
-        if computers is None:
-            computers = self._fetch(client, query, page_size)
-        if update_cache:
-            self._cache[cache_key] = computers
-        self._populate(computers, sources)
+    def _cached(self, cache_key):
+        """The cached computers, or None (not cached, expired, or not a list: then asked again)."""
+        try:
+            computers = self._cache[cache_key]
+        except KeyError:
+            return None
+        if not isinstance(computers, list):
+            self.display.warning("%s: the inventory cache entry is not a list of computers: asking the API"
+                                 % self.NAME)
+            return None
+        self.display.vvv("%s: %d computers from the inventory cache" % (self.NAME, len(computers)))
+        return computers
 
     def _option_text(self, name):
         value = self.get_option(name)
