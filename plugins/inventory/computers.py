@@ -320,13 +320,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return to_text(value).strip() if value is not None else None
 
     def _client(self):
-        url = base_url(self.get_option("region"), self._option_text("api_url"))
+        api_url = self._option_text("api_url")
+        url = base_url(self.get_option("region"), api_url)
         if url.startswith("http:") and not is_loopback(url):
             self.display.warning("%s: api_url %s is plain http: the API key crosses the network unencrypted"
                                  % (self.NAME, url))
         return ConsoleClient(
             url, self._option_text("client_id"), self._option_text("api_key"),
-            region=None if self.get_option("api_url") else self.get_option("region"),
+            region=None if api_url else self.get_option("region"),
             timeout=self.get_option("timeout"), validate_certs=self.get_option("validate_certs"),
             ca_path=self.get_option("ca_path"), proxy=self._option_text("proxy"),
             retries=self.get_option("retries"), max_wait=self.get_option("retry_max_wait"),

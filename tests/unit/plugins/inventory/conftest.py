@@ -47,20 +47,20 @@ class Run:
 def run_inventory(fake_api, tmp_path):
     """``run(config=None, cache=True, credentials=True, name=...)`` parses a config file, returns a Run."""
 
-    def run(config=None, cache=True, credentials=True, name="se.computers.yml"):
+    def run(config=None, cache=True, credentials=True, name="se.computers.yml", extra_yaml="", loader=None):
         data = {"plugin": "secure_endpoint.linux.computers", "api_url": fake_api.url}
         if credentials:
             data.update(client_id=CLIENT_ID, api_key=API_KEY)
         data.update(config or {})
         path = tmp_path / name
-        path.write_text(yaml.safe_dump(data))
+        path.write_text(yaml.safe_dump(data) + extra_yaml)
         plugin = inventory_loader.get("secure_endpoint.linux.computers")
         sleeps, messages = [], Messages()
         plugin._sleep = sleeps.append
         plugin.display = messages
         inventory = InventoryData()
         assert plugin.verify_file(str(path))
-        plugin.parse(inventory, DataLoader(), str(path), cache=cache)
+        plugin.parse(inventory, loader or DataLoader(), str(path), cache=cache)
         # as the inventory manager does after parse
         if getattr(plugin, "_cache", None) is not None:
             plugin.update_cache_if_changed()

@@ -14,6 +14,8 @@ import yaml
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
+from ansible.parsing import vault
+from ansible.parsing.vault import VaultLib, VaultSecret
 from ansible.template import Templar
 
 try:
@@ -129,6 +131,18 @@ def test_credentials_from_the_environment(run_inventory, fake_api, monkeypatch):
     monkeypatch.setenv("SECURE_ENDPOINT_API_KEY", API_KEY)
     assert run_inventory(credentials=False).hosts() == LINUX_HOSTS
     assert fake_api.requests[0]["client_id"] == CLIENT_ID
+
+
+def test_a_vaulted_api_key_is_decrypted(run_inventory, fake_api, monkeypatch):
+    secret = VaultSecret(b"vault-pass-for-tests")
+    encrypted = VaultLib([("default", secret)]).encrypt(API_KEY).decode()
+    loader = DataLoader()
+    loader.set_vault_secrets([("default", secret)])
+    if hasattr(vault, "VaultSecretsContext"):  # ansible-core >= 2.19 decrypts lazily from this context
+        monkeypatch.setattr(vault.VaultSecretsContext, "_current", vault.VaultSecretsContext([("default", secret)]))
+    extra = "api_key: !vault |\n" + "".join("  %s\n" % line for line in encrypted.splitlines())
+    run = run_inventory({"client_id": CLIENT_ID}, credentials=False, extra_yaml=extra, loader=loader)
+    assert run.hosts() == LINUX_HOSTS and fake_api.requests[0]["client_id"] == CLIENT_ID
 
 
 def test_missing_credentials_are_a_clear_error(run_inventory, fake_api, monkeypatch):
