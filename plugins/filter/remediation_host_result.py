@@ -54,6 +54,10 @@ options:
     description: What the journal recovery repaired (or would repair) at the start of the run.
     type: list
     elements: str
+  journal_kept:
+    description: Journal entries the recovery left in place (unknown kind, unreadable), for a person.
+    type: list
+    elements: str
   unreachable:
     description: When set, the host could not be reached; the entry says so with this message and nothing else.
     type: str
@@ -99,21 +103,26 @@ _value:
       description: Leftovers of an interrupted run repaired at the start.
       type: list
       elements: str
+    journal_kept:
+      description: Journal entries left in place for a person.
+      type: list
+      elements: str
 """
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import remediation_status as rs
 
 
 def remediation_host_result(before, after=None, attempted=None, manual=None, failures=None, notes=None,
-                            check_mode=False, restarted=False, journal_repaired=None, unreachable=None,
-                            failed_step=None, failed_message=None):
+                            check_mode=False, restarted=False, journal_repaired=None, journal_kept=None,
+                            unreachable=None, failed_step=None, failed_message=None):
     if unreachable:
         return rs.unreachable_result(unreachable)
     if failed_step:
         result = rs.failed_result(failed_step, failed_message)
         result["journal_repaired"] = [str(x) for x in journal_repaired or []]
         return result
-    return rs.host_result(before, after, attempted, manual, failures, notes, check_mode, restarted, journal_repaired)
+    return rs.host_result(before, after, attempted, manual, failures, notes, check_mode, restarted, journal_repaired,
+                          journal_kept)
 
 
 class FilterModule(object):

@@ -124,11 +124,12 @@ def _fault_status(key, attempted, manual, failures, after, check_mode):
 
 
 def host_result(before, after=None, attempted=None, manual=None, failures=None, notes=None,
-                check_mode=False, restarted=False, journal_repaired=None):
+                check_mode=False, restarted=False, journal_repaired=None, journal_kept=None):
     """The host's entry of the report's ``remediation`` map (docs/DESIGN.md, Reports).
 
     ``before``/``after``: ``faults`` of the facts read before and after remediation (``after``
-    None when they were not read again: nothing attempted, or check mode). ``failures``:
+    None when they were not read again: nothing attempted, or check mode). ``journal_kept``:
+    journal entries left in place (unknown kind, unreadable), for a person. ``failures``:
     ``{fault id or step: message}`` recorded by the rescues. ``manual``: fault ids the roles
     found to need a person (decided before any change, identically in check mode)."""
     before = _dict(before)
