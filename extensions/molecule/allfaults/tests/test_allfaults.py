@@ -80,15 +80,12 @@ def test_fault19_module_in_the_store_and_enabled(host):
     assert "SELINUX=enforcing" in host.file("/etc/selinux/config").content_string.splitlines()
 
 
-def test_nothing_left_over(host):
-    assert journal_entries(host) == []
-
-
 @pytest.mark.preserved
-def test_login_defs_byte_for_byte(host):
+def test_login_defs_byte_for_byte_nothing_left_over(host):
     assert host.file("/etc/login.defs").sha256sum == host.file(BASELINE_LOGIN_DEFS).sha256sum
     assert login_defs_value(host, "USERGROUPS_ENAB") == "no"
     assert beside(host, "/etc/login.defs") == [], "backups belong in the state directory"
+    assert journal_entries(host) == []
 
 
 def _versions_in_repo(host):
