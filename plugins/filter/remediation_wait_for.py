@@ -9,8 +9,8 @@ name: remediation_wait_for
 short_description: The faults the post-restart re-read of the facts waits to clear
 version_added: 1.1.0
 description:
-  - The fault ids that were attempted, that the facts judge fixable automatically, that no role found to need a
-    person and that did not fail. The connector role's C(refresh_facts) waits until none of them is active.
+  - The fault ids that were attempted and active before, that no role found to need a person (the roles decide it,
+    opt-ins included) and that did not fail. The connector role's C(refresh_facts) waits until none of them is active.
 author:
   - secure_endpoint.linux maintainers (!UNKNOWN)
 positional: attempted, manual, failures

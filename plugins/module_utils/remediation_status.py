@@ -100,12 +100,11 @@ def failure_message(task, result):
 
 
 def wait_for(before, attempted, manual=None, failures=None):
-    """Faults the re-read after the restart waits for: attempted, fixable automatically by
-    the facts' judgement, not found to need a person, not failed."""
+    """Faults the re-read after the restart waits for: attempted, not found to need a person
+    by their role (the roles decide that, opt-ins included), not failed, active before."""
     before = _dict(before)
     skip = set(_ids(manual)) | set(_ids(_dict(failures)))
-    return [key for key in _ids(attempted)
-            if key not in skip and _dict(_dict(before.get(key)).get("remediation")).get("automatic")]
+    return [key for key in _ids(attempted) if key not in skip and _dict(before.get(key)).get("active")]
 
 
 def _fault_status(key, attempted, manual, failures, after, check_mode):

@@ -85,9 +85,12 @@ def test_failure_message_names_task_message_item_and_stderr():
     assert len(remediation_failure_message.remediation_failure_message({"name": "x"}, {"msg": "y" * 5000})) == rs.MAX_MESSAGE
 
 
-def test_wait_for_only_automatic_attempted_not_manual_not_failed():
+def test_wait_for_attempted_not_manual_not_failed():
     before = F5_18
-    assert remediation_wait_for.remediation_wait_for(before, ["5", "18"]) == ["5"]  # 18 is never automatic
+    # the roles decide what needs a person (an opt-in can make a fault fixable): not the facts' flag
+    assert remediation_wait_for.remediation_wait_for(before, ["5", "18"]) == ["5", "18"]
+    assert remediation_wait_for.remediation_wait_for(before, ["5", "18"], ["18"]) == ["5"]
+    assert remediation_wait_for.remediation_wait_for(before, ["11"]) == []  # not active before
     assert remediation_wait_for.remediation_wait_for(before, ["5"], ["5"]) == []
     assert remediation_wait_for.remediation_wait_for(before, ["5"], [], {"5": "boom"}) == []
     assert remediation_wait_for.remediation_wait_for(before, []) == []
