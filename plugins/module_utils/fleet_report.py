@@ -263,7 +263,7 @@ def _remediation_markdown(report):
         faults = "; ".join("%s: %s" % (f.get("fault"), f.get("status")) for f in entry.get("faults") or []) or "-"
         new = ", ".join(str(f.get("fault")) for f in entry.get("new_faults") or []) or "-"
         errors = "; ".join("%s: %s" % item for item in sorted((entry.get("errors") or {}).items())) or "-"
-        out.append("| %s | %s | %s | %s | %s |" % (_cell(host), _cell(entry.get("status")), _cell(faults), _cell(new),
-                                                  _cell(errors)))
+        cells = (host, entry.get("status"), faults, new, errors)
+        out.append("| %s |" % " | ".join(_cell(cell) for cell in cells))
     out.append("")
     return out
