@@ -113,7 +113,7 @@ def main():
                ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOWS="1", LC_ALL="C.UTF-8")
     extra = {"remediate": ["-e", "secure_endpoint_report_dir=%s" % os.path.join(work, "reports"),
                            "-e", "secure_endpoint_evidence_dir=%s" % os.path.join(work, "evidence")]}
-    times = dict(((t, w), []) for t in transports for w, _ in WORKLOADS)
+    times = dict(((t, w), []) for t in transports for w in dict(WORKLOADS))
     problems = []
     try:
         for rnd in range(1, args.rounds + 1):
@@ -146,7 +146,7 @@ def main():
     verdict = 0
     for transport in transports:
         plain = min(times[(transport, "plain")])
-        for workload, _ in WORKLOADS:
+        for workload in dict(WORKLOADS):
             runs = times[(transport, workload)]
             ratio = min(runs) / plain
             goal = GOALS.get(workload)
