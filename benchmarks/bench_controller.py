@@ -6,6 +6,10 @@ jsonfile fact cache, and the plays under test run on the controller alone:
 
   facts        playbooks/report.yml: the facts report from cached facts (the report tasks that
                gather_facts.yml runs)
+  remediation  the last play of playbooks/remediate.yml (the run's summary: report document,
+               set_stats, one line per host, the counts), copied from the playbook at run time,
+               with each host's remediation result preloaded as the variable the remediate
+               role leaves (secure_endpoint_remediation, shaped as in docs/DESIGN.md)
 
 The facts are real: connector_facts runs once on this machine against a fake install (as in
 bench_facts.py) and its result is copied to every host, with a rotating share of hosts given
@@ -30,13 +34,13 @@ import sys
 import tempfile
 import time
 
+import yaml
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_facts import collections_tree, fake_install, tool  # noqa: E402  pylint: disable=wrong-import-position
 
-PLAYS = {
-    "facts": os.path.join(REPO, "playbooks", "report.yml"),
-}
+PLAYS = ("facts", "remediation")
 GOAL = 1.5
 
 
@@ -81,16 +85,48 @@ def fill_cache(cache, facts_by_host, env):
                    env=dict(env, ANSIBLE_CACHE_PLUGIN="jsonfile", ANSIBLE_CACHE_PLUGIN_CONNECTION=cache))
 
 
+def remediation_result(facts, index):
+    """A host's result as role remediate leaves it: its active faults fixed, or left to a person."""
+    faults = []
+    for fid in sorted(facts["faults"], key=int):
+        fault = facts["faults"][fid]
+        if not fault["active"]:
+            continue
+        fixed = (index + int(fid)) % 3 != 0
+        faults.append({"fault": int(fid), "title": fault["title"], "severity": fault["severity"],
+                       "status": "fixed" if fixed else "needs a person", "causes": fault["causes"],
+                       "still_active_causes": [] if fixed else fault["causes"], "error": None,
+                       "notes": ["restored from the journal backup"], "manual_steps": [] if fixed else ["step"] * 3,
+                       "before": {"active": True, "reported": True, "detected": False},
+                       "after": {"active": not fixed, "reported": not fixed, "detected": False}})
+    statuses = [f["status"] for f in faults]
+    status = "needs a person" if "needs a person" in statuses else "fixed" if faults else "no active fault"
+    return {"status": status, "faults": faults, "new_faults": [], "errors": {}, "restarted": bool(faults),
+            "journal_repaired": []}
+
+
+def playbooks(work):
+    """The plays under test, by name. The remediation summary is remediate.yml's last play as is."""
+    with open(os.path.join(REPO, "playbooks", "remediate.yml")) as handle:
+        plays = yaml.safe_load(handle)
+    summary = os.path.join(work, "remediation_summary.yml")
+    with open(summary, "w") as handle:
+        json.dump(plays[-1:], handle)  # JSON is YAML
+    return {"facts": os.path.join(REPO, "playbooks", "report.yml"), "remediation": summary}
+
+
 def prepare(work, size, base, env):
-    """Inventory of `size` hosts and their facts in a jsonfile fact cache."""
+    """Inventory of `size` hosts, their facts in a jsonfile fact cache, their remediation results as host vars."""
     root = os.path.join(work, "n%d" % size)
     cache = os.path.join(root, "facts")
     os.makedirs(cache)
     hosts = ["ctl-%04d" % i for i in range(1, size + 1)]
-    fill_cache(cache, dict((host, {"secure_endpoint": host_facts(base, index)}) for index, host in enumerate(hosts)), env)
+    facts = dict((host, host_facts(base, index)) for index, host in enumerate(hosts))
+    fill_cache(cache, dict((host, {"secure_endpoint": facts[host]}) for host in hosts), env)
     inventory = os.path.join(root, "inventory.json")
     with open(inventory, "w") as handle:  # JSON is YAML
-        json.dump({"fleet": {"hosts": dict((h, None) for h in hosts),
+        json.dump({"fleet": {"hosts": dict((h, {"secure_endpoint_remediation": remediation_result(facts[h], i)})
+                                           for i, h in enumerate(hosts)),
                              "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}},
                   handle)
     return root, inventory, cache
@@ -106,12 +142,15 @@ def timed_run(env, play, inventory, cache, out_dir, size):
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout.decode()[-4000:])
         raise SystemExit("%s failed at %d hosts" % (os.path.basename(play), size))
-    # The report must have read every host's preloaded facts, or the time means nothing.
+    # The report must have read every host's preloaded data, or the time means nothing.
     reports = [f for f in os.listdir(out_dir) if f.endswith(".json")]
     with open(os.path.join(out_dir, reports[0])) as handle:
-        summary = json.load(handle)["summary"]
+        document = json.load(handle)
+    summary = document["summary"]
     if summary["hosts"] != size or summary["with_facts"] != size:
         raise SystemExit("the report saw %s of %d hosts" % (summary, size))
+    if "remediation" in document and sum((summary.get("statuses") or {}).values()) != size:
+        raise SystemExit("the remediation report counted %s of %d hosts" % (summary.get("statuses"), size))
     return elapsed
 
 
@@ -129,9 +168,10 @@ def main():
                    ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOWS="1", LC_ALL="C.UTF-8")
         base = real_facts(work, env)
         prepared = dict((n, prepare(work, n, base, env)) for n in [1] + sizes)
+        plays = playbooks(work)
         best = dict(((p, n), None) for p in PLAYS for n in prepared)
         for rnd in range(args.rounds):
-            for name, play in sorted(PLAYS.items()):
+            for name, play in sorted(plays.items()):
                 for size, (root, inventory, cache) in sorted(prepared.items()):
                     out_dir = os.path.join(root, "report-%s-%d" % (name, rnd))
                     elapsed = timed_run(env, play, inventory, cache, out_dir, size)
@@ -141,7 +181,7 @@ def main():
                     sys.stdout.flush()
         print()
         verdict = 0
-        for name in sorted(PLAYS):
+        for name in PLAYS:
             fixed = best[(name, 1)]
             print("%s: T(1) = %.2f s (start-up and run-once work)" % (name, fixed))
             costs = {}

@@ -10,7 +10,7 @@ collection artifact (.build/installed, as an execution environment would hold it
 Every run is `env -u PWD ansible-runner run ...` from an empty directory.
 
   1. gather_facts: successful, rc 0; each host's job events; the report reachable from the
-     stats' artifact_data (set_stats), 0700/0600, inside the private data dir; fault 5 active on
+     stats' artifact_data (set_stats), 0700/0600, where env/extravars put it; fault 5 active on
      01 only, in the report and in runner's fact cache; the host itself lacks the scan group.
   2. remediate with awx-runner-03 frozen (podman pause: it accepts TCP, never answers):
      failed, rc != 0 (AWX marks the job failed); an unreachable event for 03; the report still
@@ -95,6 +95,12 @@ def private_data_dir(fleet, tmp_path_factory):
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
     }))
     (pdd / "env" / "cmdline").write_text("--forks 8")
+    # As docs/AWX.md tells job templates to: reports and evidence go where the job is told,
+    # never into the installed collection (read-only in an EE) nor the current directory.
+    (pdd / "env" / "extravars").write_text(yaml.safe_dump({
+        "secure_endpoint_report_dir": str(pdd / "reports"),
+        "secure_endpoint_evidence_dir": str(pdd / "evidence"),
+    }))
     return pdd
 
 
@@ -159,8 +165,7 @@ def run_job(pdd, playbook, ident):
 def check_report_files(report, pdd, kind):
     assert report["kind"] == kind
     report_dir = os.path.realpath(report["dir"])
-    assert report_dir.startswith(os.path.realpath(str(pdd)) + os.sep), \
-        "report outside the job's private data dir: %s" % report_dir
+    assert report_dir == os.path.realpath(str(pdd / "reports")), "report not where the job said: %s" % report_dir
     assert stat.S_IMODE(os.stat(report_dir).st_mode) == 0o700
     files = dict((k, v) for k, v in report["files"].items() if v)
     assert "json" in files
@@ -229,7 +234,9 @@ def remediate_job(gather_job, private_data_dir):
 def test_remediate_fails_the_job_for_an_unreachable_host(remediate_job):
     assert remediate_job.status == "failed" and remediate_job.rc != 0, remediate_job.stdout[-3000:]
     assert remediate_job.host_events(FROZEN, "runner_on_unreachable")
-    assert remediate_job.stats()["dark"].get(FROZEN)
+    # The role keeps an unreachable host in the run (to report it) and fails it at the end.
+    assert remediate_job.stats()["failures"].get(FROZEN)
+    assert not any(remediate_job.stats()["failures"].get(h) for h in (FAULTY, HEALTHY))
     for host in (FAULTY, HEALTHY):
         assert remediate_job.host_events(host, "runner_on_ok")
         assert not remediate_job.host_events(host, "runner_on_unreachable")
