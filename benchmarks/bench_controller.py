@@ -19,7 +19,7 @@ For each size N (and N = 1, the fixed cost of starting ansible-playbook and the 
 the play is run R times, interleaved, best time kept. Per-host cost at N = (T(N) - T(1)) / (N - 1).
 A template that walks all of hostvars for every host costs O(N^2) and shows as a per-host cost
 that grows with N; goal: cost at 1,000 within 1.5x of the cost at 50.
-Usage: python3 benchmarks/bench_controller.py [--sizes 50,1000] [--rounds 5]
+Usage: python3 benchmarks/bench_controller.py [--sizes 50,1000] [--rounds 3] [--plays facts,remediation]
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -157,10 +157,15 @@ def timed_run(env, play, inventory, cache, out_dir, size):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--sizes", default="50,1000")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--plays", default=",".join(PLAYS), help="which of: %s" % ", ".join(PLAYS))
     args = parser.parse_args()
+    selected = [p for p in args.plays.split(",") if p]
+    if set(selected) - set(PLAYS):
+        parser.error("--plays takes %s" % ", ".join(PLAYS))
     sizes = sorted(set(int(s) for s in args.sizes.split(",")))
     print("load before: %s (%d cores)" % (load(), os.cpu_count()))
+    sys.stdout.flush()
     work = tempfile.mkdtemp(prefix="bench-controller-")
     try:
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_tree(os.path.join(work, "collections")),
@@ -168,8 +173,8 @@ def main():
                    ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOWS="1", LC_ALL="C.UTF-8")
         base = real_facts(work, env)
         prepared = dict((n, prepare(work, n, base, env)) for n in [1] + sizes)
-        plays = playbooks(work)
-        best = dict(((p, n), None) for p in PLAYS for n in prepared)
+        plays = dict((name, path) for name, path in playbooks(work).items() if name in selected)
+        best = dict(((p, n), None) for p in plays for n in prepared)
         for rnd in range(args.rounds):
             for name, play in sorted(plays.items()):
                 for size, (root, inventory, cache) in sorted(prepared.items()):
@@ -181,7 +186,7 @@ def main():
                     sys.stdout.flush()
         print()
         verdict = 0
-        for name in PLAYS:
+        for name in selected:
             fixed = best[(name, 1)]
             print("%s: T(1) = %.2f s (start-up and run-once work)" % (name, fixed))
             costs = {}
