@@ -56,7 +56,7 @@ molecule: testbed link
 	  molecule test -s $$s || exit 1; \
 	done
 
-test: lint sanity units build molecule
+test: lint sanity units build molecule awx
 	@echo "==> make test: all green"
 
 demo: testbed link
@@ -67,3 +67,31 @@ demo-clean:
 
 clean: demo-clean
 	rm -rf .build reports secure_endpoint_reports
+
+# ---- AWX / AAP readiness (issue 10): execution environment, ansible-runner, generated docs ----
+.PHONY: awx ee-context role-docs docs-check runner
+awx: ee-context docs-check runner
+
+# The build context of extensions/ee/execution-environment.yml in .build/ee/context, checked.
+ee-context: build
+	@echo "==> ansible-builder create (.build/ee/context)"
+	@mkdir -p $(TOP)/.build/ee
+	@cp $(TOP)/.build/dist/secure_endpoint-linux-*.tar.gz $(TOP)/.build/ee/secure_endpoint-linux.tar.gz
+	@rm -rf $(TOP)/.build/ee/context
+	@ansible-builder create -f extensions/ee/execution-environment.yml -c $(TOP)/.build/ee/context >/dev/null
+	@python -m pytest -q -p no:cacheprovider tests/awx/test_ee.py
+
+# docs/roles/<role>.md from meta/argument_specs.yml (aar-doc).
+role-docs: deps
+	@bash tests/awx/role_docs.sh
+
+docs-check: deps link
+	@bash tests/awx/role_docs.sh --check
+	@echo "==> antsibull-docs lint-collection-docs --plugin-docs"
+	@antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent \
+	  $(COLL)/ansible_collections/secure_endpoint/linux
+
+# remediate.yml and gather_facts.yml through ansible-runner against a 3-host SSH fleet.
+runner: testbed build
+	@echo "==> ansible-runner against a fleet (tests/awx/test_runner.py)"
+	@python -m pytest -q -p no:cacheprovider tests/awx/test_runner.py
