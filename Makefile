@@ -12,9 +12,9 @@ export ANSIBLE_NOCOWS := 1
 export ANSIBLE_FORCE_COLOR ?= 0
 export SE_REPO_DIR := $(BED)/repo
 # Molecule scenarios, in the order `make test` runs them (override: make molecule SCENARIOS=default).
-SCENARIOS ?= default detection remediation manual failures
+SCENARIOS ?= default detection remediation manual failures allfaults fleet
 
-.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean reports
+.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean
 
 help:
 	@echo "make demo   - build the local fleet, inject faults, gather, report, remediate, report"
@@ -56,15 +56,7 @@ molecule: testbed link
 	  molecule test -s $$s || exit 1; \
 	done
 
-# Reports people look at (issue 10): the HTML page in Debian's chromium (headless), the JUnit
-# file through junitparser, the metrics through prometheus_client and, in the Molecule scenario
-# `metrics`, through node_exporter itself. Screenshots and pages: .testbed/artifacts/reports/.
-reports: deps link
-	@echo "==> report consumers: chromium, junitparser, prometheus_client"
-	@python -m pytest -q -p no:cacheprovider tests/reports
-	@$(MAKE) --no-print-directory molecule SCENARIOS=metrics
-
-test: lint sanity units build molecule reports
+test: lint sanity units build molecule awx reports
 	@echo "==> make test: all green"
 
 demo: testbed link
@@ -75,3 +67,41 @@ demo-clean:
 
 clean: demo-clean
 	rm -rf .build reports secure_endpoint_reports
+
+# ---- AWX / AAP readiness (issue 10): execution environment, ansible-runner, generated docs ----
+.PHONY: awx ee-context role-docs docs-check runner
+awx: ee-context docs-check runner
+
+# The build context of extensions/ee/execution-environment.yml in .build/ee/context, checked.
+ee-context: build
+	@echo "==> ansible-builder create (.build/ee/context)"
+	@mkdir -p $(TOP)/.build/ee
+	@cp $(TOP)/.build/dist/secure_endpoint-linux-*.tar.gz $(TOP)/.build/ee/secure_endpoint-linux.tar.gz
+	@rm -rf $(TOP)/.build/ee/context
+	@ansible-builder create -f extensions/ee/execution-environment.yml -c $(TOP)/.build/ee/context >/dev/null
+	@python -m pytest -q -p no:cacheprovider tests/awx/test_ee.py
+
+# docs/roles/<role>.md from meta/argument_specs.yml (aar-doc).
+role-docs: deps
+	@bash tests/awx/role_docs.sh
+
+docs-check: deps link
+	@bash tests/awx/role_docs.sh --check
+	@echo "==> antsibull-docs lint-collection-docs --plugin-docs"
+	@antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent \
+	  $(COLL)/ansible_collections/secure_endpoint/linux
+
+# remediate.yml and gather_facts.yml through ansible-runner against a 3-host SSH fleet.
+runner: testbed build
+	@echo "==> ansible-runner against a fleet (tests/awx/test_runner.py)"
+	@python -m pytest -q -p no:cacheprovider tests/awx/test_runner.py
+
+# ---- Reports people look at (issue 10, part 1) ----
+# The HTML page in Debian's chromium (headless), the JUnit file through junitparser, the metrics
+# through prometheus_client and, in the Molecule scenario `metrics`, through node_exporter itself.
+# Screenshots and pages: .testbed/artifacts/reports/.
+.PHONY: reports
+reports: deps link
+	@echo "==> report consumers: chromium, junitparser, prometheus_client"
+	@python -m pytest -q -p no:cacheprovider tests/reports
+	@$(MAKE) --no-print-directory molecule SCENARIOS=metrics
