@@ -235,3 +235,27 @@ def test_main_retries_an_unreachable_broker_with_backoff(caplog):
     assert "cannot reach the broker at 127.0.0.1:%d" % port in lines[0]
     assert "reconnecting in 0.1 s" in lines[1] and "reconnecting in 0.2 s" in lines[-1]
     assert "s3cret-pw" not in caplog.text
+
+
+# --- the documentation is the reference: it must say what the code does ---------------------------
+
+def test_documentation_matches_the_code():
+    import yaml
+
+    doc = yaml.safe_load(fe.DOCUMENTATION)
+    options = doc["options"]
+    defaults = fe.Config()
+    assert set(options) == set(fe.Config.__dataclass_fields__)
+    for name, spec in options.items():
+        value = getattr(defaults, name)
+        assert spec.get("default") == value, name
+        kind = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "path": str}[spec["type"]]
+        assert value is None or isinstance(value, kind), name
+        if name in fe.NUMBERS:
+            assert spec["type"] == {int: "int", float: "float"}[fe.NUMBERS[name][0]], name
+    assert options["mode"]["choices"] == ["amqp", "poll"]
+    assert options["region"]["choices"] == list(fe.REGIONS)
+    assert options["hostnames"]["choices"] == list(fe.HOSTNAME_SOURCES)
+    for type_id in fe.FAULT_EVENT_TYPES:
+        assert str(type_id) in fe.DOCUMENTATION
+    yaml.safe_load(fe.EXAMPLES)

@@ -26,7 +26,7 @@ description:
     Endpoint console and puts one event per fault on the rulebook's queue, naming the host it is about.
   - Mode V(amqp) consumes an event stream over AMQP 0-9-1 over TLS. The credentials (O(user_name),
     O(password), O(queue_name), O(host), O(port)) are the C(amqp_credentials) returned by
-    C(POST /v1/event_streams) of the Secure Endpoint API v1. The queue exists already: it is opened passive
+    C(POST /v1/event_streams) of the Secure Endpoint API v1. The queue exists already; it is opened passive
     and durable. A message is acknowledged only after its event is on the rulebook's queue (or after it was
     found unusable and logged), so a message that was not handed over is delivered again by the broker
     (at least once). A lost connection is retried with exponential backoff.
@@ -173,8 +173,8 @@ options:
 EXAMPLES = r"""
 # AMQP event stream (credentials from POST /v1/event_streams)
 - secure_endpoint.linux.fault_events:
-    host: export-streaming.amp.cisco.com
-    port: 443
+    host: "{{ secure_endpoint_amqp_host }}"
+    port: "{{ secure_endpoint_amqp_port }}"
     user_name: "{{ secure_endpoint_amqp_user_name }}"
     password: "{{ secure_endpoint_amqp_password }}"
     queue_name: "{{ secure_endpoint_amqp_queue_name }}"
