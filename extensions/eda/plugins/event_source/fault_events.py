@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime
 import json
 import logging
@@ -208,6 +209,7 @@ SAFE_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
 RESERVED_HOSTS = {"all", "ungrouped", "localhost"}
 EXCERPT = 200  # characters of a bad message shown in a log line
 MAX_SEEN_IDS = 10000
+MAX_ANSWER_BYTES = 32 * 1024 * 1024  # one page of 500 events is far less
 
 
 class SourceConfigError(ValueError):
@@ -811,7 +813,7 @@ class Poller:
         cfg = self.cfg
         async with self.session.get(url, params=params, proxy=cfg.proxy,
                                     timeout=aiohttp.ClientTimeout(total=cfg.timeout)) as resp:
-            body = await resp.content.read(32 * 1024 * 1024 + 1)
+            body = await _read_bounded(resp, MAX_ANSWER_BYTES)
             status = resp.status
             if status in (401, 403):
                 raise ApiAuthError("the Secure Endpoint API at %s refused client id %s: HTTP %d %s" % (
@@ -826,8 +828,8 @@ class Poller:
                 raise ApiError("HTTP %d: %s" % (status, _api_error_text(body)), retry_after=min(cfg.interval, 5.0))
             if status != 200:
                 raise ApiError("HTTP %d from %s: %s" % (status, url, _api_error_text(body)))
-            if len(body) > 32 * 1024 * 1024:
-                raise ApiError("answer larger than 32 MiB from %s" % url)
+            if len(body) > MAX_ANSWER_BYTES:
+                raise ApiError("answer larger than %d bytes from %s" % (MAX_ANSWER_BYTES, url))
             try:
                 data = json.loads(body.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
@@ -880,6 +882,17 @@ class Poller:
         return fresh
 
 
+async def _read_bounded(resp: Any, limit: int) -> bytes:
+    """The body, or its first ``limit + 1`` bytes when it is longer (bounded memory)."""
+    chunks, size = [], 0
+    async for chunk in resp.content.iter_chunked(65536):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks)
+
+
 def _api_error_text(body: bytes) -> str:
     """The ``errors[].details`` of an API error body, else its beginning."""
     try:
@@ -899,11 +912,13 @@ async def poll(queue: asyncio.Queue, cfg: Config, clock=None, sleep=None, cycles
     sleep = sleep or asyncio.sleep
     clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc).timestamp())
     state = load_state(cfg, clock())
-    auth = aiohttp.BasicAuth(cfg.client_id, cfg.api_key)
+    # HTTP Basic auth, sent only to api_url's origin (next links elsewhere are not followed).
+    token = base64.b64encode(("%s:%s" % (cfg.client_id, cfg.api_key)).encode("utf-8")).decode("ascii")
+    headers = {"Accept": "application/json", "Authorization": "Basic " + token}
     connector = aiohttp.TCPConnector(ssl=ssl_context(cfg))
     LOG.info("poll: polling %s/v1/events every %.0f s for fault events since %s, client id %s",
                 cfg.api_url, cfg.interval, iso(state.since), cfg.client_id)
-    async with aiohttp.ClientSession(auth=auth, connector=connector, headers={"Accept": "application/json"}) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         poller = Poller(cfg, session, clock=clock, sleep=sleep)
         done = 0
         while cycles is None or done < cycles:
