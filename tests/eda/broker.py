@@ -205,9 +205,9 @@ class Broker:
             return
         except OSError:
             pass
-        self._epmd = epmd = subprocess.Popen(["epmd", "-address", "127.0.0.1", "-port", str(self.settings["epmd_port"])],
-                                env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        argv = ["epmd", "-address", "127.0.0.1", "-port", str(self.settings["epmd_port"])]
+        self._epmd = epmd = subprocess.Popen(argv, env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL, start_new_session=True)
         with open(self._path("epmd.pid"), "w", encoding="utf-8") as handle:
             handle.write(str(epmd.pid))
         deadline = time.monotonic() + 10

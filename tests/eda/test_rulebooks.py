@@ -47,8 +47,8 @@ def test_valid_for_ansible_rulebook(name):
 
 def test_the_two_rulebooks_differ_only_in_the_remediation_action():
     cli, controller = load(NAMES[0]), load(NAMES[1])
-    assert cli[0]["rules"][0]["action"] == {"run_playbook": {"name": "secure_endpoint.linux.event_remediate",
-                                                              "lock": "{{ event.meta.hosts }}"}}
+    expected = {"run_playbook": {"name": "secure_endpoint.linux.event_remediate", "lock": "{{ event.meta.hosts }}"}}
+    assert cli[0]["rules"][0]["action"] == expected
     job = controller[0]["rules"][0]["action"]["run_job_template"]
     assert (job["job_args"], job["lock"]) == ({"limit": "{{ event.meta.hosts }}"}, "{{ event.meta.hosts }}")
     assert cli[0]["execution_strategy"] == "parallel"

@@ -189,9 +189,8 @@ def test_main_with_a_list_backed_queue(fake_api):
 
     async def run():
         task = asyncio.ensure_future(fe.main(queue, args))
-        for _ in range(100):
-            if len(queue.items) >= len(HANDED_OVER):
-                break
+        deadline = asyncio.get_running_loop().time() + 5
+        while len(queue.items) < len(HANDED_OVER) and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

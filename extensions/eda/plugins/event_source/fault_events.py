@@ -565,7 +565,7 @@ async def deliver(queue: asyncio.Queue, message: Any, cfg: Config) -> None:
 
 async def _first_close(*futures: asyncio.Future) -> BaseException:
     """Wait until one of the closing futures is done; return why."""
-    done, _ = await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+    done = (await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED))[0]
     for fut in done:
         if fut.cancelled():
             return ConnectionLost("closed")
@@ -600,7 +600,7 @@ async def consume_once(queue: asyncio.Queue, cfg: Config, on_ready=None) -> None
         try:
             while True:
                 getter = asyncio.ensure_future(inbox.get())
-                done, _ = await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
+                done = (await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED))[0]
                 if getter not in done:
                     getter.cancel()
                     reason = closed.result()
@@ -917,7 +917,7 @@ async def poll(queue: asyncio.Queue, cfg: Config, clock=None, sleep=None, cycles
     headers = {"Accept": "application/json", "Authorization": "Basic " + token}
     connector = aiohttp.TCPConnector(ssl=ssl_context(cfg))
     LOG.info("poll: polling %s/v1/events every %.0f s for fault events since %s, client id %s",
-                cfg.api_url, cfg.interval, iso(state.since), cfg.client_id)
+             cfg.api_url, cfg.interval, iso(state.since), cfg.client_id)
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         poller = Poller(cfg, session, clock=clock, sleep=sleep)
         done = 0
