@@ -41,7 +41,7 @@ def test_defaults_and_templated_strings():
     c = fe.parse_args(dict(AMQP, port="5671", prefetch="5", validate_certs="false", heartbeat=None, mode=None),
                       environ={})
     assert (c.mode, c.port, c.prefetch, c.validate_certs, c.heartbeat) == ("amqp", 5671, 5, False, 60)
-    assert c.hostnames == ["hostname"]
+    assert c.hostnames == ["hostname", "internal_ip", "external_ip"]
     assert "s3cret-pw" not in c.describe_broker()
 
 
@@ -107,7 +107,7 @@ def test_fault_types(type_id, kind, severity):
     (event(True), "no numeric event_type_id"),
     ([1, 2], "not a JSON object but list"),
     (event(computer=None), "names no usable host"),
-    (event(computer={"hostname": "  "}), "names no usable host"),
+    (event(computer={"hostname": "  ", "network_addresses": [{"ip": "fe80::1"}]}), "names no usable host"),
 ])
 def test_dropped_with_a_reason(payload, reason):
     verdict = fe.classify(payload, cfg(), "amqp")
@@ -118,7 +118,9 @@ def test_dropped_with_a_reason(payload, reason):
                                       "all", "ALL", "ungrouped", "localhost"])
 def test_host_patterns_are_never_used(hostname):
     """A name that Ansible would read as a pattern or a built-in group could widen the run."""
-    verdict = fe.classify(event(computer=computer(hostname=hostname, ips=(), external=None)), cfg(), "amqp")
+    payload = event(computer=computer(hostname=hostname, ips=(), external=None))
+    payload["computer"].pop("connector_guid")
+    verdict = fe.classify(payload, cfg(hostnames=["hostname", "short_hostname", "connector_guid"]), "amqp")
     assert verdict.event is None, verdict.event
     assert "names no usable host" in verdict.reason
 
@@ -131,6 +133,10 @@ def test_hostname_preferences_and_stray_spaces():
     assert verdict.event["secure_endpoint"]["internal_ips"] == ["fe80::1", "10.0.0.12"]
     short = fe.classify(event(), cfg(hostnames=["short_hostname"]), "amqp")
     assert short.event["meta"]["hosts"] == "web1"
+    by_guid = fe.classify(event(computer=computer(hostname=None)), cfg(hostnames=["hostname", "connector_guid"]), "amqp")
+    assert by_guid.event["meta"]["hosts"] == "guid-1"
+    by_default = fe.classify(event(computer=computer(hostname="")), cfg(), "amqp")
+    assert by_default.event["meta"]["hosts"] == "10.0.0.11"
 
 
 def test_decode_problems():

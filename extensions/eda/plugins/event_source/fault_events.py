@@ -60,13 +60,14 @@ options:
         and that is a plain host name or IPv4 address (letters, digits, C(.), C(_), C(-)) is used.
       - V(hostname) is C(computer.hostname) as the console has it, V(short_hostname) its first label,
         V(internal_ip) the first address of C(computer.network_addresses), V(external_ip)
-        C(computer.external_ip).
+        C(computer.external_ip), V(connector_guid) the connector's GUID. The default and the names are those
+        of the inventory plugin C(secure_endpoint.linux.computers), so that its host names match.
       - A name that would be an Ansible host pattern (C(*), C(,), C(:), C([), ...) or that names every host or
         the controller (V(all), V(ungrouped), V(localhost)) is never used.
     type: list
     elements: str
-    choices: [hostname, short_hostname, internal_ip, external_ip]
-    default: [hostname]
+    choices: [hostname, short_hostname, internal_ip, external_ip, connector_guid]
+    default: [hostname, internal_ip, external_ip]
   max_message_bytes:
     description: A message or event larger than this is logged and dropped (bounded memory).
     type: int
@@ -202,7 +203,7 @@ REGIONS = {
     "eu": "https://api.eu.amp.cisco.com",
     "apjc": "https://api.apjc.amp.cisco.com",
 }
-HOSTNAME_SOURCES = ("hostname", "short_hostname", "internal_ip", "external_ip")
+HOSTNAME_SOURCES = ("hostname", "short_hostname", "internal_ip", "external_ip", "connector_guid")
 # A name that is also a plain Ansible host pattern: no wildcard, range, separator or operator.
 SAFE_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
 # Names Ansible reads as every host, or as the controller itself.
@@ -233,7 +234,7 @@ class ApiError(RuntimeError):
 @dataclass
 class Config:
     mode: str = "amqp"
-    hostnames: list = field(default_factory=lambda: ["hostname"])
+    hostnames: list = field(default_factory=lambda: ["hostname", "internal_ip", "external_ip"])
     max_message_bytes: int = 1048576
     host: str | None = None
     port: int = 443
@@ -384,12 +385,13 @@ def _internal_ips(computer: dict) -> list[str]:
     return ips
 
 
-def _candidates(hostname: str | None, ips: list[str], external_ip: str | None) -> dict[str, str | None]:
+def _candidates(hostname: str | None, ips: list[str], external_ip: str | None,
+                guid: str | None) -> dict[str, str | None]:
     short = None
     if hostname and not re.match(r"^\d+\.\d+\.\d+\.\d+$", hostname):
         short = hostname.split(".", 1)[0] or None
     return {"hostname": hostname, "short_hostname": short, "internal_ip": ips[0] if ips else None,
-            "external_ip": external_ip}
+            "external_ip": external_ip, "connector_guid": guid}
 
 
 def choose_host(candidates: dict[str, str | None], preferences: list[str]) -> str | None:
@@ -425,7 +427,7 @@ def classify(payload: Any, cfg: Config, source: str, redelivered: bool = False) 
     guid = _text(computer.get("connector_guid")) or _text(payload.get("connector_guid"))
     ips = _internal_ips(computer)
     external_ip = _text(computer.get("external_ip"))
-    candidates = _candidates(hostname, ips, external_ip)
+    candidates = _candidates(hostname, ips, external_ip, guid)
     host = choose_host(candidates, cfg.hostnames)
     event_id = payload.get("id")
     if host is None:
