@@ -20,7 +20,8 @@ if [ "${1:-}" = "--clean" ]; then clean; say "Demo host $HOST removed"; exit 0; 
 
 pids=()
 stop_all() {
-  for pid in "${pids[@]}"; do kill -INT -- "-$pid" 2>/dev/null || true; done
+  # TERM: background jobs of a script start with SIGINT ignored.
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   "$PY" "$TOP/tests/eda/broker.py" stop "$DEMO/broker" 2>/dev/null || true
 }
@@ -83,7 +84,7 @@ note "rulebook listening"
 say "Injecting fault 5 on $HOST (USERGROUPS_ENAB no, scan user and group deleted, connector reinstalled)"
 ansible-playbook -i "$DEMO/inventory.yml" "$TOP/tests/testbed/inject/fault_5.yml" >"$DEMO/inject.log" ||
   { tail -n 30 "$DEMO/inject.log"; exit 1; }
-note "ampcli status: $(podman exec "$HOST" /opt/cisco/amp/bin/ampcli status | grep -E '^(Faults|ID) ' | tr '\n' ' ')"
+note "ampcli status: $(podman exec "$HOST" /opt/cisco/amp/bin/ampcli status | grep -E '^(Faults:|ID )' | tr '\n' ' ')"
 
 say "Waiting: console stand-in -> Fault Raised -> rulebook -> remediation (nobody runs a playbook)"
 wait_log "$DEMO/console.log" "Fault Raised" 60
