@@ -19,6 +19,7 @@ if [ "$(java_major)" -ge 17 ] 2>/dev/null; then
 else
   [ "$(id -u)" = 0 ] || { echo "eda: run as root to install openjdk-17-jre-headless" >&2; exit 1; }
   say "Installing Java 17 for ansible-rulebook (openjdk-17-jre-headless)"
+  with_progress "apt-get update" "$BED/apt-java.log" apt-get update -q
   with_progress "apt-get install" "$BED/apt-java.log" \
     env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jre-headless
 fi
