@@ -1,15 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Publish Secure Endpoint events to the test broker, as the console's event stream would.
-
-Command line (``make demo-events``): ``python tests/eda/publish.py SETTINGS.json QUEUE EVENT.json``.
-"""
+"""Publish Secure Endpoint events to the test broker, as the console's event stream would."""
 from __future__ import annotations
 
 import asyncio
 import json
 import ssl
-import sys
 import threading
 import time
 
@@ -84,28 +80,5 @@ class Publisher:
         self._run(self.channel.basic_publish(data, routing_key=queue,
                                              properties=aiormq.spec.Basic.Properties(delivery_mode=2)))
 
-    def get(self, queue: str):
-        """One message (not acknowledged: the broker keeps it), or None."""
-        message = self._run(self.channel.basic_get(queue, no_ack=False))
-        return None if message.delivery.__class__.__name__ == "GetEmpty" else message
-
     def delete(self, queue: str) -> None:
         self._run(self.channel.queue_delete(queue))
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 4:
-        print("usage: publish.py SETTINGS.json QUEUE EVENT.json", file=sys.stderr)
-        return 2
-    with open(argv[1], encoding="utf-8") as handle:
-        settings = json.load(handle)
-    with open(argv[3], "rb") as handle:
-        body = handle.read()
-    with Publisher(settings) as pub:
-        pub.declare(argv[2])
-        pub.publish(argv[2], body)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
