@@ -40,7 +40,7 @@ def test_fault_events_in_order_others_dropped(broker, queue_name, caplog):
         pub.publish(queue_name, "plain text, not JSON".encode())
         pub.publish(queue_name, fault_event("db1", "minor"))
         pub.publish(queue_name, fault_event("web1", "cleared"))
-    with SourceRunner(args_for(broker, queue_name)) as run:
+    with SourceRunner(args_for(broker, queue_name, hostnames=["hostname"])) as run:
         items = run.wait_for(3)
         wait_until(lambda: broker.queue_counts(queue_name) == (0, 0), what="queue settled")
     got = [(i["meta"]["hosts"], i["secure_endpoint"]["kind"], i["secure_endpoint"]["severity"]) for i in items]

@@ -599,18 +599,21 @@ async def consume_once(queue: asyncio.Queue, cfg: Config, on_ready=None) -> None
         if on_ready is not None:
             on_ready(declared.message_count)
         closed = asyncio.ensure_future(_first_close(connection.closing, channel.closing, cancelled))
+        getter = None
         try:
             while True:
                 getter = asyncio.ensure_future(inbox.get())
                 done = (await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED))[0]
                 if getter not in done:
-                    getter.cancel()
                     reason = closed.result()
                     raise reason if isinstance(reason, ConnectionLost) else ConnectionLost(
-                        "%s: %s" % (type(reason).__name__, reason or "no detail"))
+                        "%s: %s" % (type(reason).__name__, reason))
                 await deliver(queue, getter.result(), cfg)
         finally:
-            closed.cancel()
+            # Messages still in the inbox were never acknowledged: the broker delivers them again.
+            for task in (getter, closed):
+                if task is not None and not task.done():
+                    task.cancel()
     finally:
         if not connection.is_closed:
             try:
