@@ -228,15 +228,21 @@ def test_main_retries_an_unreachable_broker_with_backoff(caplog):
         port = sock.getsockname()[1]  # closed again: connection refused
     args = dict(AMQP, port=port, reconnect_delay=0.05, reconnect_max_delay=0.2, timeout=2)
 
+    def retries():
+        return [r.getMessage() for r in caplog.records if "reconnecting in" in r.getMessage()]
+
     async def run():
         task = asyncio.ensure_future(fe.main(ListQueue([]), args))
-        await asyncio.sleep(1.0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20  # a loaded machine connects slowly; 3 attempts take < 1 s idle
+        while len(retries()) < 4 and loop.time() < deadline:
+            await asyncio.sleep(0.05)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
     asyncio.run(run())
-    lines = [r.getMessage() for r in caplog.records if "reconnecting in" in r.getMessage()]
+    lines = retries()
     assert len(lines) >= 3
     assert "cannot reach the broker at 127.0.0.1:%d" % port in lines[0]
     assert "reconnecting in 0.1 s" in lines[1] and "reconnecting in 0.2 s" in lines[-1]
