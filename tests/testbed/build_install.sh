@@ -24,6 +24,7 @@ say "ansible-galaxy collection install"
 "$VENV/bin/ansible-galaxy" collection install "$tarball" -p "$inst" --force --no-deps >/dev/null
 export ANSIBLE_COLLECTIONS_PATH="$inst"
 "$VENV/bin/ansible-doc" -t module secure_endpoint.linux.connector_facts >/dev/null
+"$VENV/bin/ansible-doc" -t inventory secure_endpoint.linux.computers >/dev/null
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.remediate >/dev/null
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.gather_facts >/dev/null
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.event_remediate >/dev/null
