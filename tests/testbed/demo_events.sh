@@ -78,7 +78,7 @@ wait_log() { # file pattern seconds
     sleep 1
   done
 }
-wait_log "$DEMO/rulebook.log" "amqp: consuming" 120
+wait_log "$DEMO/rulebook.log" "amqp: (consuming|connected again to)" 120
 note "rulebook listening"
 
 say "Injecting fault 5 on $HOST (USERGROUPS_ENAB no, scan user and group deleted, connector reinstalled)"
