@@ -23,9 +23,11 @@ def broker():
     """One private node for the session, under .testbed/eda/broker-tests (removed at the end)."""
     node = Broker(os.path.join(TOP, ".testbed", "eda", "broker-tests"))
     node.prepare()
-    node.start()
-    yield node
-    node.stop()
+    try:
+        node.start()
+        yield node
+    finally:
+        node.stop()
 
 
 @pytest.fixture

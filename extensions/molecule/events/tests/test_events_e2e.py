@@ -65,9 +65,11 @@ def create_event_stream(settings):
 def broker():
     node = Broker(os.path.join(WORK, "broker"))
     node.prepare()
-    node.start()
-    yield node
-    node.stop()
+    try:
+        node.start()
+        yield node
+    finally:
+        node.stop()
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +91,13 @@ def rulebook(broker, stream):
                  for key in ("host", "port", "user_name", "password", "queue_name")}
     variables["secure_endpoint_events_ca_path"] = broker.settings["ca_path"]
     rb = Rulebook(WORK, inventory, variables)
-    # "connected again": a first attempt may fail while a loaded machine still starts the broker.
-    rb.wait_for(r"amqp: (consuming|connected again to) amqps://se-stream@127\.0\.0\.1:%s/ queue %s"
-                % (stream["port"], stream["queue_name"]))
-    yield rb
-    rb.stop()
+    try:
+        # "connected again": a first attempt may fail while a loaded machine still starts the broker.
+        rb.wait_for(r"amqp: (consuming|connected again to) amqps://se-stream@127\.0\.0\.1:%s/ queue %s"
+                    % (stream["port"], stream["queue_name"]))
+        yield rb
+    finally:
+        rb.stop()  # also when it never got ready: no ansible-rulebook is left behind
 
 
 def publish(broker, stream, *bodies):
