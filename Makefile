@@ -66,7 +66,7 @@ eda: testbed link
 	@echo "==> molecule test -s events"
 	@source $(BED)/images.env; export SE_IMAGE_TAG; molecule test -s events
 
-test: lint sanity units build molecule awx eda
+test: lint sanity units build molecule awx eda reports
 	@echo "==> make test: all green"
 
 demo: testbed link
@@ -111,3 +111,13 @@ docs-check: deps link
 runner: testbed build
 	@echo "==> ansible-runner against a fleet (tests/awx/test_runner.py)"
 	@python -m pytest -q -p no:cacheprovider tests/awx/test_runner.py
+
+# ---- Reports people look at (issue 10, part 1) ----
+# The HTML page in Debian's chromium (headless), the JUnit file through junitparser, the metrics
+# through prometheus_client and, in the Molecule scenario `metrics`, through node_exporter itself.
+# Screenshots and pages: .testbed/artifacts/reports/.
+.PHONY: reports
+reports: deps link
+	@echo "==> report consumers: chromium, junitparser, prometheus_client"
+	@python -m pytest -q -p no:cacheprovider tests/reports
+	@$(MAKE) --no-print-directory molecule SCENARIOS=metrics

@@ -28,4 +28,9 @@ export ANSIBLE_COLLECTIONS_PATH="$inst"
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.remediate >/dev/null
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.gather_facts >/dev/null
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.event_remediate >/dev/null
+# Reports and metrics (issue 10): the filters, the textfile module and the metrics role.
+"$VENV/bin/ansible-doc" -t filter secure_endpoint.linux.fleet_report_html secure_endpoint.linux.fleet_report_junit \
+  secure_endpoint.linux.connector_metrics >/dev/null
+"$VENV/bin/ansible-doc" -t module secure_endpoint.linux.prometheus_textfile >/dev/null
+"$VENV/bin/ansible-doc" -t role secure_endpoint.linux.metrics >/dev/null
 note "installed collection: module docs and playbooks resolve by FQCN"
