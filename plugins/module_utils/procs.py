@@ -42,18 +42,22 @@ def parse_stat(text):
         return None
 
 
-def _pids(proc_dir):
+def _pids(proc_dir, notes=None):
     try:
         names = os.listdir(proc_dir)
     except OSError:
         return []
-    return [name for name in names if name.isdigit()][:MAX_PROCESSES]
+    pids = [name for name in names if name.isdigit()]
+    if len(pids) > MAX_PROCESSES and notes is not None:
+        notes.append("%d processes: only %d of them were examined" % (len(pids), MAX_PROCESSES))
+    return pids[:MAX_PROCESSES]
 
 
-def snapshot(proc_dir="/proc"):
-    """``{pid: parsed stat}`` for every process readable now (they come and go: skip the gone)."""
+def snapshot(proc_dir="/proc", notes=None):
+    """``{pid: parsed stat}`` for every process readable now (they come and go: skip the gone).
+    Past MAX_PROCESSES processes the rest are not read, and ``notes`` (a list) says so."""
     table = {}
-    for name in _pids(proc_dir):
+    for name in _pids(proc_dir, notes):
         text = read_text(os.path.join(proc_dir, name, "stat"))
         parsed = parse_stat(text) if text else None
         if parsed:

@@ -81,7 +81,8 @@ def test_warm_run_reads_nothing(no_racy_wait, install, tmp_path):
     cache = dc.DefinitionsCache(cache_path, vid)
     results, stats = judge(install, cache, first)
     assert cache.save() is None
-    assert stats == {"files": 3, "cached": 0, "validated": 3}
+    assert stats == {"files": 3, "cached": 0, "validated": 3, "read_bytes": sum(
+        os.path.getsize(p) for p in dc.find_files(str(install)))}
     assert [r["valid"] for r in results] == [False, True, True]
     second = Counting()
     again, stats = judge(install, dc.DefinitionsCache(cache_path, vid), second)

@@ -120,4 +120,4 @@ def test_unreadable_file_is_an_error(tmp_path):
     # A directory in place of the file: open() fails with something else than ENOENT.
     (tmp_path / "login.defs").mkdir()
     result = login_defs.read_usergroups_enab(str(tmp_path / "login.defs"))
-    assert result["error"] and result["enabled"] is False
+    assert result["error"] and result["enabled"] is None

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from ansible.module_utils import basic
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, secure_boot
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, cvd, secure_boot
 from ansible_collections.secure_endpoint.linux.plugins.modules import connector_facts
 
 try:
@@ -171,7 +171,7 @@ def test_fault_7_invalid_definition(host):
         handle.write(bytes(bytearray([byte[0] ^ 0x01])))
     result = facts(host)
     assert active(result) == {7: ["invalid_definitions"]}
-    assert result["faults"]["7"]["evidence"][0].startswith("/opt/cisco/amp/clamav/test-6.cvd: ")
+    assert result["faults"]["7"]["evidence"][1].startswith("/opt/cisco/amp/clamav/test-6.cvd: ")
 
 
 def test_fault_8_and_9_secure_boot_reported(host):
@@ -235,7 +235,7 @@ def test_fault_19_module_disabled(host):
     put(host, "/sys/fs/selinux/enforce", "1")
     put(host, "/etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=default\n")
     os.makedirs(os.path.join(host, "var/lib/selinux/default/active/modules/400/Cisco-Secure-BPF"))
-    put(host, "/var/lib/selinux/default/active/modules/disabled/cisco-secure-bpf")
+    put(host, "/var/lib/selinux/default/active/modules/disabled/Cisco-Secure-BPF")
     for tool in ("semodule", "checkmodule", "semodule_package", "semanage"):
         put(host, "/usr/sbin/" + tool, "", 0o755)
     put(host, "/etc/selinux/default/policy/policy.33", b"\x8c\xff|\xf9unconfined_service_t\x00")
@@ -287,8 +287,8 @@ def test_cache_is_used_on_the_second_run(host, monkeypatch):
     first = facts(host, cache_path="/var/cache/secure_endpoint/definitions.json")
     assert os.path.exists(os.path.join(host, "var/cache/secure_endpoint/definitions.json"))
     calls = []
-    real = collect.cvd.validate_file
-    monkeypatch.setattr(collect.cvd, "validate_file", lambda p, **kw: calls.append(p) or real(p, **kw))
+    real = cvd.validate_file
+    monkeypatch.setattr(cvd, "validate_file", lambda p, **kw: calls.append(p) or real(p, **kw))
     second = facts(host, cache_path="/var/cache/secure_endpoint/definitions.json")
     assert calls == [] and second["definitions"] == first["definitions"]
 
