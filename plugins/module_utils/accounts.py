@@ -40,14 +40,18 @@ def _nss(name, timeout):
 
     def ask():
         try:
-            entry = pwd.getpwnam(name)
-            answer["user"] = (True, entry.pw_uid, entry.pw_gid)
-        except KeyError:
-            answer["user"] = (False, None, None)
-        try:
-            answer["group"] = (True, grp.getgrnam(name).gr_gid)
-        except KeyError:
-            answer["group"] = (False, None)
+            try:
+                entry = pwd.getpwnam(name)
+                user = (True, entry.pw_uid, entry.pw_gid)
+            except KeyError:
+                user = (False, None, None)
+            try:
+                group = (True, grp.getgrnam(name).gr_gid)
+            except KeyError:
+                group = (False, None)
+            answer.update(user=user, group=group)
+        except Exception as exc:  # pylint: disable=broad-except - a broken NSS module: unknown
+            answer["error"] = "the name service failed: %s" % exc
 
     worker = threading.Thread(target=ask, name="nss-lookup")
     worker.daemon = True
@@ -77,7 +81,8 @@ def lookup(name=SCAN_ACCOUNT, etc_dir=None, nss_timeout=NSS_TIMEOUT, root="/"):
                     return result
         answer = _nss(name, nss_timeout)
         if "group" not in answer:
-            result["error"] = "the name service did not answer within %ss (accounts unknown)" % nss_timeout
+            result["error"] = answer.get("error") or (
+                "the name service did not answer within %ss (accounts unknown)" % nss_timeout)
             return result
         result["user"], result["uid"], result["user_gid"] = answer["user"]
         result["group"], result["gid"] = answer["group"]

@@ -313,6 +313,7 @@ def collect(options=None, root="/", runner=bounded_cmd.run, validate=None, check
     opts = options_with_defaults(options)
     rp = Root(root)
     errors = []
+    host_files.take_findings()  # only this run's findings
     install_dir = opts["install_dir"].rstrip("/") or "/"
     log_dir = opts["log_dir"].rstrip("/") or "/"
     tail_bytes = max(1, int(opts["log_tail_kb"])) * 1024
@@ -440,6 +441,8 @@ def collect(options=None, root="/", runner=bounded_cmd.run, validate=None, check
                     "expected_mode": "%04o" % expected_mode if expected_mode is not None else "?",
                     "release": kernel["release"]},
     }
+    # Files the quiet readers (kernel, SELinux, boot loader, /proc probes) could not read.
+    errors.extend(rp.text(finding) for finding in host_files.take_findings())
     return {
         "installed": installed, "install_dir": install_dir, "version": version, "service": service,
         "ampcli": ampcli, "faults": fault_rules.build_faults(inputs), "definitions": definitions,

@@ -136,10 +136,27 @@ def describe(shown, outcome):
     return "cannot read %s: %s" % (shown, outcome["error"])
 
 
+# What read_bytes/read_text met besides missing files (a FIFO, a device, an unreadable file):
+# their callers only see None, so the finding is kept here until the caller of the probes takes
+# it (``take_findings``) and reports it. Bounded: a run reads a bounded number of files.
+_FINDINGS = []
+MAX_FINDINGS = 50
+
+
+def take_findings():
+    """The findings of the quiet readers since the last call, oldest first, without repeats."""
+    found = list(dict.fromkeys(_FINDINGS))
+    del _FINDINGS[:]
+    return found
+
+
 def read_bytes(path, limit):
     """At most ``limit`` bytes of ``path`` (its head); None when it cannot be read or is not a
-    regular file (a finding, not an error)."""
-    return read_file(path, limit, truncate=True)["data"]
+    regular file. Such a finding (not a missing file) is kept for ``take_findings``."""
+    outcome = read_file(path, limit, truncate=True)
+    if outcome["error"] and len(_FINDINGS) < MAX_FINDINGS:
+        _FINDINGS.append(describe(path, outcome))
+    return outcome["data"]
 
 
 def read_text(path, limit=64 * 1024):

@@ -6,6 +6,7 @@ __metaclass__ = type
 import grp
 import os
 import pwd
+import threading
 import time
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import accounts
@@ -50,11 +51,29 @@ def test_name_service_checks_its_files_first(tmp_path):
 
 
 def test_name_service_that_does_not_answer_is_bounded(monkeypatch):
-    monkeypatch.setattr(accounts.pwd, "getpwnam", lambda name: time.sleep(30))
+    release = threading.Event()
+
+    def hanging(name):
+        release.wait(10)
+        raise KeyError(name)
+
+    monkeypatch.setattr(accounts.pwd, "getpwnam", hanging)
     start = time.monotonic()
-    result = accounts.lookup("anyone", nss_timeout=0.2)
+    try:
+        result = accounts.lookup("anyone", nss_timeout=0.2)
+    finally:
+        release.set()
     assert time.monotonic() - start < 5
     assert result["user"] is None and "did not answer within 0.2s" in result["error"]
+
+
+def test_name_service_failure_is_unknown(monkeypatch):
+    def broken(name):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(accounts.pwd, "getpwnam", broken)
+    result = accounts.lookup("anyone")
+    assert result["user"] is None and result["error"].startswith("the name service failed")
 
 
 def test_system_lookup():
