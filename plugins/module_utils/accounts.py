@@ -50,7 +50,8 @@ def _nss(name, timeout):
             except KeyError:
                 group = (False, None)
             answer.update(user=user, group=group)
-        except Exception as exc:  # pylint: disable=broad-except - a broken NSS module: unknown
+        except Exception as exc:  # pylint: disable=broad-except
+            # A broken NSS module: the accounts are unknown, not missing.
             answer["error"] = "the name service failed: %s" % exc
 
     worker = threading.Thread(target=ask, name="nss-lookup")

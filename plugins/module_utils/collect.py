@@ -178,12 +178,7 @@ def _definitions(opts, rp, install_dir, paths, validate, check_mode, errors):
     if not opts["validate_definitions"] or not paths:
         return []
     if validate is None:
-        try:
-            from ansible_collections.secure_endpoint.linux.plugins.module_utils import cvd
-        except ImportError:  # pragma: no cover - the validator ships with the collection
-            errors.append("definitions validator (module_utils/cvd.py) not available")
-            return []
-        validate, validator_key = cvd.validate_file, definitions_cache.validator_id(cvd)
+        validate, validator_key = _lazy_validator()
     else:
         validator_key = "custom:%s" % getattr(validate, "__name__", "validator")
     cache = definitions_cache.DefinitionsCache(rp(opts["cache_path"]) if opts["cache_path"] else None,
@@ -204,6 +199,29 @@ def _definitions(opts, rp, install_dir, paths, validate, check_mode, errors):
     if len(unknown) > MAX_UNKNOWN_ERRORS:
         errors.append("%d more definitions files not judged (see definitions)" % (len(unknown) - MAX_UNKNOWN_ERRORS))
     return results
+
+
+CVD_MODULE = "ansible_collections.secure_endpoint.linux.plugins.module_utils.cvd"
+
+
+def _lazy_validator():
+    """``(validate, validator_key)``: the validator (module_utils/cvd.py) is imported only when a
+    file must really be judged; the key comes from its source. A warm run, all from the cache,
+    does not compile the largest module of the collection."""
+    key = definitions_cache.validator_id_of(CVD_MODULE)
+    loaded = {}
+
+    def validate(path):
+        if "cvd" not in loaded:
+            from ansible_collections.secure_endpoint.linux.plugins.module_utils import cvd
+            loaded["cvd"] = cvd
+        return loaded["cvd"].validate_file(path)
+
+    if key is None:  # pragma: no cover - no source to hash: import it now
+        from ansible_collections.secure_endpoint.linux.plugins.module_utils import cvd
+        loaded["cvd"] = cvd
+        key = definitions_cache.validator_id(cvd)
+    return validate, key
 
 
 def definitions_view(results, found, walk_complete, listing="bounded"):

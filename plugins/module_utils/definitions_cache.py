@@ -19,6 +19,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 import time
@@ -67,6 +68,43 @@ def validator_id(module):
     return digest.hexdigest()
 
 
+_SIBLING_IMPORT = re.compile(r"^from (\S+) import \(?([\w, ]+)\)?\s*$", re.MULTILINE)
+
+
+def validator_id_of(name):
+    """``validator_id`` of the module ``name`` computed from the sources alone, without importing
+    it: a warm run, whose verdicts all come from the cache, never compiles the validator (in
+    AnsiballZ every imported module is compiled again at every run). None when a source cannot
+    be had (then the caller imports the module and uses ``validator_id``)."""
+    package = name.rsplit(".", 1)[0]
+    text = _spec_source(name)
+    if text is None:
+        return None
+    siblings = set()
+    for base, names in _SIBLING_IMPORT.findall(text):
+        if base == package:
+            siblings.update(package + "." + n.strip() for n in names.split(",") if n.strip())
+    texts = [text]
+    for sibling in sorted(siblings):
+        other = _spec_source(sibling)
+        if other is None:
+            return None
+        texts.append(other)
+    digest = hashlib.sha256()
+    for item in texts:
+        digest.update(item.encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def _spec_source(name):
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+        return spec.loader.get_source(name) if spec is not None and spec.loader is not None else None
+    except (ImportError, AttributeError, ValueError, IOError, OSError):
+        return None
+
+
 def stat_key(st):
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
@@ -97,7 +135,7 @@ def walk(install_dir, extensions=EXTENSIONS, max_entries=None, max_depth=None):
                 found.append(os.path.join(dirpath, name))
         if seen > max_entries:
             notes.append("search stopped after %d entries under %s (limit %d): files beyond it not judged"
-                          % (seen, install_dir, max_entries))
+                         % (seen, install_dir, max_entries))
             break
     return {"files": sorted(found), "complete": not notes, "notes": notes}
 

@@ -286,3 +286,8 @@ def test_run_budget(install, no_racy_wait, tmp_path):
     assert [r["verdict"] for r in results] == ["invalid", "unknown", "unknown"]
     assert results[1]["reason"].startswith("not judged in this run: %d bytes already read" % first)
     assert stats["validated"] == 1 and stats["read_bytes"] == first
+
+
+def test_validator_id_from_sources_equals_the_imported_one():
+    assert dc.validator_id_of(cvd.__name__) == dc.validator_id(cvd)
+    assert dc.validator_id_of(cvd.__name__ + "_nope") is None

@@ -421,7 +421,7 @@ def test_oversized_login_defs_is_unknown_never_a_guess(host, monkeypatch):
 
 
 @pytest.mark.parametrize("make,kind", [
-    (lambda p: os.mkfifo(p), "FIFO"),
+    (os.mkfifo, "FIFO"),
     (lambda p: os.symlink("/dev/zero", p), "character device"),
     (lambda p: os.symlink("/dev/urandom", p), "character device"),
 ])
@@ -634,7 +634,7 @@ def test_ampcli_colours_and_lower_case(host):
     (lambda p: os.symlink(p, p), "/opt/cisco/amp/bin/ampcli cannot be run: symlink loop"),
     (lambda p: os.symlink("/nonexistent/ampcli", p),
      "/opt/cisco/amp/bin/ampcli is a dangling symlink (-> /nonexistent/ampcli)"),
-    (lambda p: os.mkfifo(p), "/opt/cisco/amp/bin/ampcli cannot be run: FIFO, not a regular file"),
+    (os.mkfifo, "/opt/cisco/amp/bin/ampcli cannot be run: FIFO, not a regular file"),
 ])
 def test_odd_ampcli_is_named_for_what_it_is(host, make, error):
     path = os.path.join(host, "opt/cisco/amp/bin/ampcli")
