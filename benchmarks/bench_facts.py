@@ -5,6 +5,7 @@ Runs the modules on localhost through ansible-playbook (connection local), inter
 each, and takes each task's duration from the ansible.posix.json callback. The connector is a
 fake install under a temporary prefix holding:
 
+- an ``ampcli`` that answers ``status`` at once with no fault (every fact run asks it);
 - the six real signed .cvd files of tests/unit/data/clamav;
 - one large definitions file (--big-mb, default 150 MB): a .cud (the unsigned container, whose
   every member the validator inflates and hashes) that the engine would load, so it is valid;
@@ -74,6 +75,11 @@ def fake_install(prefix, big_mb, log_mib, cvd_sig):
         os.makedirs(os.path.join(amp, sub))
     with open(os.path.join(amp, "bin", "ampdaemon"), "w") as handle:
         handle.write("#!/bin/sh\n")
+    # Every fact run asks `ampcli status`: a stand-in that answers at once with no fault.
+    ampcli = os.path.join(amp, "bin", "ampcli")
+    with open(ampcli, "w") as handle:
+        handle.write("#!/bin/sh\ncat '%s'\n" % os.path.join(REPO, "tests", "unit", "data", "ampcli", "no_faults.txt"))
+    os.chmod(ampcli, 0o755)
     with open(os.path.join(amp, "etc", "global.xml"), "w") as handle:
         handle.write('<?xml version="1.0"?><config><agent><version>1.24.3</version></agent></config>\n')
     for name in sorted(os.listdir(CLAMAV)):

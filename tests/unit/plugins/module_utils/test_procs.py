@@ -115,3 +115,8 @@ def test_process_limit_is_said(tmp_path, monkeypatch):
     notes = []
     assert len(procs.snapshot(str(tmp_path), notes)) == 2
     assert notes == ["3 processes: only 2 of them were examined"]
+
+
+def test_real_proc_fast_path_reads_this_process():
+    table = procs.snapshot("/proc")
+    assert table[os.getpid()]["pid"] == os.getpid() and table[os.getpid()]["comm"]
