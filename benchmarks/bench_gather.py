@@ -85,7 +85,7 @@ def play(path, settings):
 
 def load(count):
     """``count`` busy processes: a loaded controller (and containers: they share the CPUs)."""
-    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _index in range(count)]
 
 
 def run_play(env, inv, book, forks):
