@@ -143,3 +143,59 @@ def run(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None):
 def decode(data):
     """Bytes from a command or a log as text; undecodable bytes never raise."""
     return data.decode("utf-8", "replace")
+
+
+def run_to_end(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None, cwd=None):
+    """Like ``run`` for commands that change the host (a package install, a build, semodule):
+    the output is drained to the end, never a reason to kill the command half-way; only the
+    last ``max_bytes`` are kept (where the error is). Killed (whole group) only on timeout.
+
+    Returns ``{rc, out, timed_out, truncated, error}`` like ``run``.
+    """
+    result = {"rc": None, "out": b"", "timed_out": False, "truncated": False, "error": None}
+    env = dict(os.environ)
+    env.update({"LC_ALL": "C", "LANG": "C"})
+    if env_extra:
+        env.update(env_extra)
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, env=env, close_fds=True,
+                                start_new_session=True, cwd=cwd)
+    except OSError as exc:
+        result["error"] = "cannot run %s: %s" % (argv[0], os.strerror(exc.errno) if exc.errno else exc)
+        return result
+    kept = b""
+    deadline = time.monotonic() + timeout
+    fd = proc.stdout.fileno()
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                result["timed_out"] = True
+                break
+            if not select.select([fd], [], [], left)[0]:
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            kept += data
+            if len(kept) > max_bytes:
+                kept = kept[-max_bytes:]
+                result["truncated"] = True
+        if result["timed_out"]:
+            _kill_group(proc)
+        try:
+            result["rc"] = proc.wait(timeout=max(0.1, min(5.0, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            result["timed_out"] = True
+            try:
+                proc.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                pass
+        if result["timed_out"]:
+            result["rc"] = None
+    finally:
+        proc.stdout.close()
+    result["out"] = kept
+    return result

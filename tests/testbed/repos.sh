@@ -3,7 +3,13 @@
 # /srv/se-repo): .testbed/repo/apt (flat apt repository) and .testbed/repo/rpm (createrepo_c).
 # They hold the connector stand-in and headers packages named for the running kernel
 # (containers share the host's kernel, for which no distribution ships headers).
+# The stand-in is there in two versions built from the one source: STANDIN_VERSION, the one the
+# test bed installs, and STANDIN_NEWER, only in the repositories, so that tests can prove a
+# reinstall does not upgrade the connector (upgrades are opt-in).
 source "$(dirname "$0")/lib.sh"
+
+STANDIN_VERSION=1.24.3
+STANDIN_NEWER=1.24.4
 
 KR=$(uname -r)
 mapfile -t INPUTS < <(cd "$TOP" && find tests/standin tests/unit/data/clamav tests/testbed/repos.sh \
@@ -19,8 +25,10 @@ say "Building local repositories (stand-in connector, headers for kernel $KR)"
 out="$BED/packages"
 rm -rf "$out" "$REPO"
 mkdir -p "$out" "$REPO/apt" "$REPO/rpm"
-with_progress "build stand-in and headers packages" "$BED/standin-build.log" \
-  bash "$TOP/tests/standin/build.sh" "$out"
+with_progress "build stand-in $STANDIN_VERSION and headers packages" "$BED/standin-build.log" \
+  bash "$TOP/tests/standin/build.sh" "$out" "$STANDIN_VERSION"
+with_progress "build stand-in $STANDIN_NEWER (repositories only)" "$BED/standin-newer-build.log" \
+  bash "$TOP/tests/standin/build.sh" --no-headers "$out" "$STANDIN_NEWER"
 with_progress "build EL-like shims" "$BED/shims-build.log" \
   rpmbuild -bb --define "_topdir $out/shims" "$TOP/tests/testbed/el-shims.spec"
 cp "$out"/deb/*.deb "$REPO/apt/"

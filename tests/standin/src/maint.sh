@@ -86,12 +86,11 @@ standin_ensure_user() {
             return 0
         fi
         standin_log "group $STANDIN_USER missing: recreating user $STANDIN_USER"
-        # userdel refuses while ampscansvc runs as the user.
-        if standin_systemd_running; then
-            systemctl stop "$STANDIN_UNIT" >/dev/null 2>&1 || true
-        fi
+        # userdel refuses while ampscansvc runs as the user. Like an installer that does not
+        # stop its own service first, this one then gives up: whoever reinstalls must stop the
+        # connector before (the scan_user role does, through its journal).
         if ! userdel "$STANDIN_USER"; then
-            standin_log "could not delete user $STANDIN_USER"
+            standin_log "could not delete user $STANDIN_USER (still in use? stop $STANDIN_UNIT first)"
             return 0
         fi
     fi
