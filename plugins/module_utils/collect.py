@@ -197,7 +197,7 @@ def _definitions(opts, rp, install_dir, paths, validate, check_mode, errors):
     for item in unknown[:MAX_UNKNOWN_ERRORS]:
         errors.append("definitions file %s not judged: %s" % (item["path"], item["reason"]))
     if len(unknown) > MAX_UNKNOWN_ERRORS:
-        errors.append("%d more definitions files not judged (see definitions)" % (len(unknown) - MAX_UNKNOWN_ERRORS))
+        errors.append("%d more definitions files not judged (see definitions_unknown)" % (len(unknown) - MAX_UNKNOWN_ERRORS))
     return results
 
 
@@ -225,8 +225,12 @@ def _lazy_validator():
 
 
 def definitions_view(results, found, walk_complete, listing="bounded"):
-    """``(definitions, definitions_summary)`` for the facts: the list is bounded (every invalid
-    and unknown file, and at most MAX_VALID_LISTED valid ones) unless ``listing`` is 'all'; the
+    """``(definitions, definitions_unknown, definitions_summary)`` for the facts.
+
+    ``definitions`` holds the judged files only, so that its ``valid`` stays a bool (roles pick
+    ``rejectattr('valid')`` to quarantine: an unjudged file must never be among them): every
+    invalid file and at most MAX_VALID_LISTED valid ones, unless ``listing`` is 'all'.
+    ``definitions_unknown`` holds every file that could not be judged, with the reason. The
     summary counts every file found."""
     counts = {"valid": 0, "invalid": 0, "unknown": 0}
     by_type = dict((kind, 0) for kind in definitions_cache.EXTENSIONS)
@@ -236,16 +240,18 @@ def definitions_view(results, found, walk_complete, listing="bounded"):
             by_type[kind] += 1
     for item in results:
         counts[item["verdict"]] += 1
+    judged = [d for d in results if d["verdict"] != "unknown"]
+    unknown = [d for d in results if d["verdict"] == "unknown"]
     if listing == "all":
-        listed = list(results)
+        listed = judged
     else:
-        problems = [d for d in results if d["verdict"] != "valid"]
-        listed = problems + [d for d in results if d["verdict"] == "valid"][:MAX_VALID_LISTED]
+        listed = [d for d in judged if d["verdict"] == "invalid"] + \
+            [d for d in judged if d["verdict"] == "valid"][:MAX_VALID_LISTED]
         listed.sort(key=lambda d: d["path"])
     summary = {"files": len(found), "valid": counts["valid"], "invalid": counts["invalid"],
                "unknown": counts["unknown"], "by_type": by_type, "listed": len(listed),
                "complete": bool(walk_complete)}
-    return listed, summary
+    return listed, unknown, summary
 
 
 def _kernel(rp, family):
@@ -295,13 +301,14 @@ def unknown_facts(options, error):
     """The facts' shape with every value unknown and no fault: what the module returns when a
     probe fails unexpectedly (users' ``when:`` keep working; ``errors`` says why)."""
     opts = options_with_defaults(options)
-    listed, summary = definitions_view([], [], False)
+    listed, unknown, summary = definitions_view([], [], False)
     return {
         "installed": None, "install_dir": opts["install_dir"], "version": None,
         "service": service_probe.from_processes(opts["service_name"], None, None),
         "ampcli": {"ran": False, "rc": None, "timed_out": False, "error": None, "status": {},
                    "fault_ids": [], "faults": [], "raw": ""},
-        "faults": fault_rules.build_faults({}), "definitions": listed, "definitions_summary": summary,
+        "faults": fault_rules.build_faults({}), "definitions": listed, "definitions_unknown": unknown,
+        "definitions_summary": summary,
         "kernel": {"release": None, "family": None, "btf": None, "headers_installed": None, "headers_path": None,
                    "headers_package": None, "next_boot": None, "connector_modules": []},
         "secure_boot": None,
@@ -395,7 +402,8 @@ def collect(options=None, root="/", runner=bounded_cmd.run, validate=None, check
     kmod_files = [rp.show(p) for p in walked["files"] if p.endswith(".ko")]
     found = [p for p in walked["files"] if not p.endswith(".ko")]
     judged = _definitions(opts, rp, install_dir, found, validate, check_mode, errors)
-    definitions, definitions_summary = definitions_view(judged, found, walked["complete"], opts["definitions_list"])
+    definitions, definitions_unknown, definitions_summary = definitions_view(
+        judged, found, walked["complete"], opts["definitions_list"])
 
     # Faults 8, 9, 11, 16
     os_release = kernel_probe.parse_os_release(read_text(rp("/etc/os-release")))
@@ -464,7 +472,7 @@ def collect(options=None, root="/", runner=bounded_cmd.run, validate=None, check
     return {
         "installed": installed, "install_dir": install_dir, "version": version, "service": service,
         "ampcli": ampcli, "faults": fault_rules.build_faults(inputs), "definitions": definitions,
-        "definitions_summary": definitions_summary,
+        "definitions_unknown": definitions_unknown, "definitions_summary": definitions_summary,
         "kernel": kernel, "secure_boot": sb_state, "selinux": selinux, "memory": memory,
         "scan_account": {"name": account["name"], "user": account["user"], "group": account["group"]},
         "login_defs": {"path": defs["path"], "usergroups_enab": defs["value"], "usergroups_enabled": defs["enabled"]},

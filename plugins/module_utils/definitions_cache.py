@@ -42,7 +42,7 @@ def _source(module):
     # without importing ``inspect`` (costly at every fact run).
     loader = getattr(module, "__loader__", None)
     try:
-        text = loader.get_source(module.__name__) if loader is not None else None
+        text = _text(loader.get_source(module.__name__)) if loader is not None else None
     except (ImportError, IOError, OSError, AttributeError):
         text = None
     if text:
@@ -100,9 +100,14 @@ def _spec_source(name):
     try:
         import importlib.util
         spec = importlib.util.find_spec(name)
-        return spec.loader.get_source(name) if spec is not None and spec.loader is not None else None
+        return _text(spec.loader.get_source(name)) if spec is not None and spec.loader is not None else None
     except (ImportError, AttributeError, ValueError, IOError, OSError):
         return None
+
+
+def _text(source):
+    # Ansible's collection loader gives bytes where importlib's loaders give str.
+    return source.decode("utf-8", "replace") if isinstance(source, bytes) else source
 
 
 def stat_key(st):

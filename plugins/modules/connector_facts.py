@@ -120,8 +120,9 @@ options:
     default: true
   definitions_list:
     description:
-      - What C(definitions) lists. V(bounded) lists every invalid and every unknown file and at most 20 valid
-        ones; V(all) lists every file found. C(definitions_summary) counts every file either way.
+      - What C(definitions) lists. V(bounded) lists every invalid file and at most 20 valid ones; V(all) lists every
+        judged file. Files that could not be judged are always all in C(definitions_unknown), and
+        C(definitions_summary) counts every file either way.
     type: str
     choices: [bounded, all]
     default: bounded
@@ -327,10 +328,11 @@ ansible_facts:
                 manual_steps: ["Review the most active processes in the evidence."]
         definitions:
           description:
-            - Definitions files (C(.cvd), C(.cld), C(.cud)) under O(install_dir), in path order (empty when
-              O(validate_definitions=false)).
-            - With O(definitions_list=bounded) (the default) every C(invalid) and every C(unknown) file is listed and
-              at most 20 C(valid) ones; O(definitions_list=all) lists every file. C(definitions_summary) counts all.
+            - The judged definitions files (C(.cvd), C(.cld), C(.cud)) under O(install_dir), in path order (empty when
+              O(validate_definitions=false)); C(valid) is always a bool here, so C(rejectattr('valid')) selects only
+              files the engine would refuse. Files that could not be judged are in C(definitions_unknown).
+            - With O(definitions_list=bounded) (the default) every C(invalid) file is listed and at most 20 C(valid)
+              ones; O(definitions_list=all) lists every judged file. C(definitions_summary) counts all.
           returned: always
           type: list
           elements: dict
@@ -345,18 +347,17 @@ ansible_facts:
               returned: always
             verdict:
               description:
-                - V(valid) (the ClamAV engine would load it), V(invalid) (the engine would refuse it, see C(reason);
-                  a FIFO, a device, a directory, a dangling symlink or a symlink loop is invalid too, since the engine
-                  cannot load it) or V(unknown) (not judged, see C(reason) - unreadable, too large, run budget spent).
-                - Only V(invalid) makes fault 7; V(unknown) is listed in C(errors) and never cached.
+                - V(valid) (the ClamAV engine would load it) or V(invalid) (the engine would refuse it, see C(reason);
+                  a FIFO, a device, a dangling symlink or a symlink loop is invalid too, since the engine cannot load
+                  it). Only V(invalid) makes fault 7.
               type: str
               returned: always
             valid:
-              description: True for V(valid), false for V(invalid), null for V(unknown).
+              description: True for V(valid), false for V(invalid).
               type: bool
               returned: always
             reason:
-              description: Why it is invalid or unknown, or null.
+              description: Why it is invalid, or null.
               type: str
               returned: always
             size:
@@ -375,6 +376,16 @@ ansible_facts:
               description: The target when the path is a symlink, else null.
               type: str
               returned: always
+        definitions_unknown:
+          description:
+            - Every definitions file that could not be judged, each with the keys of C(definitions), C(verdict)
+              V(unknown), C(valid) null and C(reason) (unreadable, too large to judge, left for a later run by
+              O(definitions_max_run_mb)). Never a cause of fault 7, never cached; also named in C(errors).
+          returned: always
+          type: list
+          elements: dict
+          sample: [{"path": "/opt/cisco/amp/clamav/main.cvd", "verdict": "unknown", "valid": null,
+                    "reason": "cannot be read: Permission denied"}]
         definitions_summary:
           description: Counts over every definitions file found, whatever C(definitions) lists.
           returned: always

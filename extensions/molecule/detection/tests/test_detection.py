@@ -76,6 +76,8 @@ def test_hostile_host_named_every_odd_path_and_blamed_nothing_else(host):
     assert invalid["zero.cvd"]["link"] == "/dev/zero"
     assert invalid["zero.cvd"]["reason"] == "not a regular file (character device): the engine cannot load it"
     assert facts["login_defs"]["usergroups_enabled"] is None
+    assert facts["definitions_unknown"] == []
+    assert all(d["valid"] is (d["verdict"] == "valid") for d in facts["definitions"])
     assert facts["definitions_summary"]["invalid"] == 2 and facts["definitions_summary"]["complete"] is True
 
 

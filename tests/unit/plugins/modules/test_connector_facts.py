@@ -459,7 +459,8 @@ def test_unreadable_definitions_are_unknown_and_never_cached(host, monkeypatch):
     monkeypatch.setattr(host_files, "open_regular", denied)
     cache = "/var/cache/secure_endpoint/definitions.json"
     result = facts(host, cache_path=cache)
-    entry = [d for d in result["definitions"] if d["path"].endswith("test-6.cvd")][0]
+    assert [os.path.basename(d["path"]) for d in result["definitions"]] == ["test-5.cvd"]
+    entry = [d for d in result["definitions_unknown"] if d["path"].endswith("test-6.cvd")][0]
     assert entry["verdict"] == "unknown" and entry["valid"] is None
     assert entry["reason"] == "cannot be read: Permission denied"
     assert active(result) == {}
@@ -518,7 +519,8 @@ def test_huge_definitions_file_is_not_read(host):
     start = time.monotonic()
     result = facts(host)
     assert time.monotonic() - start < 5
-    entry = [d for d in result["definitions"] if d["path"].endswith("main.cvd")][0]
+    assert result["definitions_unknown"][0]["path"] == "/opt/cisco/amp/clamav/main.cvd"
+    entry = result["definitions_unknown"][0]
     assert entry["verdict"] == "unknown"
     assert entry["reason"] == "too large to judge: 2147483648 bytes (limit 1073741824)"
     assert active(result) == {}
@@ -532,8 +534,9 @@ def test_run_budget_leaves_the_rest_to_later_runs(host):
     sizes = sum(os.path.getsize(os.path.join(DATA, "clamav", n)) for n in ("test-1.cvd", "test-2.cvd", "test-3.cvd"))
     budget = 1 << 20
     result = facts(host, definitions_max_run_mb=1)
-    unknown = [d for d in result["definitions"] if d["verdict"] == "unknown"]
+    unknown = result["definitions_unknown"]
     assert (sizes > budget) is bool(unknown)
+    assert all(d["verdict"] == "valid" for d in result["definitions"])
     assert all(d["reason"].startswith("not judged in this run") for d in unknown)
     assert active(result) == {}
 
@@ -670,10 +673,11 @@ def test_an_internal_error_never_fails_fact_gathering(host, monkeypatch, capsys)
     monkeypatch.setattr(collect, "collect", broken)
     code, out = run_main(monkeypatch, capsys, host, {})
     se = out["ansible_facts"]["secure_endpoint"]
-    assert code == 0 and "RuntimeError: probe bug" in se["errors"][0]
+    assert code == 0 and out["changed"] is False
+    assert se["errors"][0].startswith("connector_facts internal error, nothing was judged")
+    assert "RuntimeError: probe bug" in se["errors"][0]
     assert sorted(se) == shape
     assert not any(f["active"] for f in se["faults"].values()) and se["installed"] is None
-    assert "connector_facts internal error" in json.dumps(out["warnings"])
 
 
 def test_selinux_modules_listed_with_exact_names(host):
