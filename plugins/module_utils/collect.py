@@ -159,17 +159,45 @@ def run_ampcli(path, timeout, runner):
     return entry, reported
 
 
-def _service(opts, rp, runner, installed, daemon, daemon_age, errors):
-    """systemd's view when systemd runs the host, else the ampdaemon process."""
+def _systemd_service(opts, rp, runner, errors):
+    """``(service, ControlGroup)`` from systemd when it runs the host, else ``(None, None)``."""
     if os.path.isdir(rp("/run/systemd/system")):
         props, error = service_probe.show(runner, opts["service_name"])
         if props is not None:
-            return service_probe.from_systemd(opts["service_name"], props)
+            return service_probe.from_systemd(opts["service_name"], props), props.get("ControlGroup")
         errors.append(error)
-    service = service_probe.from_processes(opts["service_name"], daemon if installed else None, daemon_age)
-    if not installed:
-        service["state"] = "not-found"
-    return service
+    return None, None
+
+
+def _processes(rp, service, control_group, errors):
+    """``({daemon, scan}: {pid, age}, full_table)``: the connector's processes, and the table of
+    every process when one was read (None otherwise: fault 18's sample then reads its own).
+
+    With systemd saying the unit is not running, nothing needs the processes (fault 18's sample
+    takes its own table). With it running, only the unit's cgroup is read; every process is
+    scanned only when that cannot be read or misses one of the two, or without systemd."""
+    if service is not None:
+        if service["state"] != "running":
+            return {}, None
+        pids = service_probe.unit_pids(control_group, read_text, host_files.under_root, rp.base)
+        if pids:
+            found = _connector_processes(rp, procs.snapshot_of(rp("/proc"), pids))
+            if len(found) == 2:
+                return found, None
+    table = procs.snapshot(rp("/proc"), errors)
+    return _connector_processes(rp, table), table
+
+
+def _connector_processes(rp, table):
+    found = {}
+    if not table:
+        return found
+    uptime = procs.uptime_seconds(rp("/proc"))
+    for key, name in (("daemon", "ampdaemon"), ("scan", "ampscansvc")):
+        matches = procs.find_by_name(table, [name], rp("/proc"))
+        if matches:
+            found[key] = {"pid": matches[0]["pid"], "age": procs.age_seconds(matches[0], uptime)}
+    return found
 
 
 def _definitions(opts, rp, install_dir, paths, validate, check_mode, errors):
@@ -355,16 +383,15 @@ def collect(options=None, root="/", runner=bounded_cmd.run, validate=None, check
     if installed and (error or version is None):
         errors.append(rp.text(error) or "%s/etc/global.xml missing: connector version unknown" % install_dir)
 
-    # One pass over /proc serves the service fallback, fault 6 and fault 18.
-    table = procs.snapshot(rp("/proc"), errors)
-    uptime = procs.uptime_seconds(rp("/proc"))
-    processes = {}
-    for key, name in (("daemon", "ampdaemon"), ("scan", "ampscansvc")):
-        found = procs.find_by_name(table, [name], rp("/proc"))
-        if found:
-            processes[key] = {"pid": found[0]["pid"], "age": procs.age_seconds(found[0], uptime)}
-    daemon = processes.get("daemon")
-    service = _service(opts, rp, runner, installed, daemon, (daemon or {}).get("age"), errors)
+    # systemd's view of the service, then the connector's processes (for the service when
+    # there is no systemd, fault 6's evidence and fault 7's "scan service down").
+    service, control_group = _systemd_service(opts, rp, runner, errors)
+    processes, table = _processes(rp, service, control_group, errors)
+    if service is None:
+        daemon = processes.get("daemon") if installed else None
+        service = service_probe.from_processes(opts["service_name"], daemon, (daemon or {}).get("age"))
+        if not installed:
+            service["state"] = "not-found"
 
     ampcli, reported = run_ampcli(rp(install_dir + "/bin/ampcli"), float(opts["ampcli_timeout"]), runner)
     ampcli["error"] = rp.text(ampcli["error"])

@@ -86,6 +86,18 @@ def snapshot(proc_dir="/proc", notes=None):
     return table
 
 
+def snapshot_of(proc_dir, pids):
+    """``snapshot`` for the given PIDs only (a unit's cgroup), read the same way."""
+    table = {}
+    read = _proc_stat if proc_dir == "/proc" else read_text
+    for pid in list(pids)[:MAX_PROCESSES]:
+        text = read(os.path.join(proc_dir, str(pid), "stat"))
+        parsed = parse_stat(text) if text else None
+        if parsed:
+            table[parsed["pid"]] = parsed
+    return table
+
+
 def uptime_seconds(proc_dir="/proc"):
     text = read_text(os.path.join(proc_dir, "uptime"), 128)
     try:

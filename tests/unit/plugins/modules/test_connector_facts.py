@@ -17,7 +17,7 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import (
-    collect, cvd, definitions_cache, fs_modes, host_files, login_defs, secure_boot)
+    bounded_cmd, collect, cvd, definitions_cache, fs_modes, host_files, login_defs, procs, secure_boot)
 from ansible_collections.secure_endpoint.linux.plugins.modules import connector_facts
 
 try:
@@ -695,3 +695,40 @@ def test_argument_spec_defaults_come_from_collect():
     assert sorted(spec) == sorted(collect.DEFAULTS)
     for name, value in collect.DEFAULTS.items():
         assert spec[name]["default"] == value
+
+
+def systemd_host(host, active="active", cgroup_pids="700\n701\n"):
+    """The host under systemd: ``systemctl show`` answered by a fake runner, the unit's cgroup."""
+    os.makedirs(os.path.join(host, "run/systemd/system"))
+    group = "/system.slice/cisco-amp.service"
+    if cgroup_pids is not None:
+        put(host, "/sys/fs/cgroup%s/cgroup.procs" % group, cgroup_pids)
+    show = ("LoadState=loaded\nActiveState=%s\nSubState=running\nUnitFileState=enabled\nMainPID=700\n"
+            "NRestarts=0\nActiveEnterTimestampMonotonic=1\nControlGroup=%s\n" % (active, group)).encode()
+
+    def runner(argv, timeout, max_bytes=65536):
+        if argv[0] == "systemctl":
+            return {"rc": 0, "out": show, "timed_out": False, "truncated": False, "error": None}
+        return bounded_cmd.run(argv, timeout, max_bytes)
+    return runner
+
+
+@pytest.mark.parametrize("state,cgroup_pids,full_scan", [
+    ("active", "700\n701\n", False),     # both in the unit's cgroup: no scan of every process
+    ("active", "700\n", True),           # ampscansvc elsewhere: every process is looked at
+    ("active", None, True),              # no cgroup file to read: every process
+    ("inactive", "700\n701\n", False),   # not running: nothing needs the processes
+])
+def test_processes_from_the_units_cgroup(host, monkeypatch, state, cgroup_pids, full_scan):
+    runner = systemd_host(host, state, cgroup_pids)
+    scans = []
+    real = procs.snapshot
+    monkeypatch.setattr(procs, "snapshot", lambda *a, **kw: scans.append(a) or real(*a, **kw))
+    result = collect.collect({"cache_path": None}, root=host, runner=runner)
+    assert bool(scans) is full_scan
+    assert result["service"]["source"] == "systemd"
+    if state == "active":
+        assert result["service"]["state"] == "running" and active(result) == {}
+        assert "connector running without its ampscansvc process" not in result["faults"]["7"]["evidence"]
+    else:
+        assert result["service"]["state"] == "stopped"
