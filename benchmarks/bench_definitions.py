@@ -77,8 +77,11 @@ def _pad(size):
     return b'\0' * ((512 - size % 512) % 512)
 
 
-def build(path, size_mb, cvd_sig, compress=True):
-    """Write a signed-with-test-key file of about size_mb MB; return the trusted keys."""
+def build(path, size_mb, cvd_sig, compress=True, signed=True):
+    """Write a signed-with-test-key file of about size_mb MB; return the trusted keys.
+
+    ``signed=False`` leaves the DSIG line out of .info, as in a .cud (the unsigned container,
+    which the engine loads without any key: such a file is valid for the real keys too)."""
     cvd_key = cvd_sig.generate_key(1024, 100001027, seed=11)
     info_key = cvd_sig.generate_key(2048, 100002049, seed=12)
     blocks = [_signature_block(b'a'), _signature_block(b'b')]
@@ -100,7 +103,8 @@ def build(path, size_mb, cvd_sig, compress=True):
     info_text = ('ClamAV-VDB:bench:%d:%d:%d:X:X:bench:%d\n' % (version, sigs, flevel, stime)).encode()
     for name, block, count, sha in members:
         info_text += ('%s:%d:%s\n' % (name, len(block) * count, sha)).encode()
-    info_text += b'DSIG:' + cvd_sig.sign_sha256(hashlib.sha256(info_text).digest(), info_key).encode() + b'\n'
+    if signed:
+        info_text += b'DSIG:' + cvd_sig.sign_sha256(hashlib.sha256(info_text).digest(), info_key).encode() + b'\n'
     copying = b'Benchmark file, not ClamAV data.\n'
 
     body_md5 = hashlib.md5()

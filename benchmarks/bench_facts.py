@@ -1,14 +1,26 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cost of a warm connector_facts run against setup (gather_subset=all), both less ping.
+"""Cost of a connector_facts run against setup (gather_subset=all), both less ping.
 
-Runs the three modules on localhost through ansible-playbook (connection local), interleaved,
-N times each, and takes each task's duration from the ansible.posix.json callback. The
-connector is a fake install under a temporary prefix holding the real signed .cvd files of
-tests/unit/data/clamav; the definitions cache is filled by one cold run first, so the timed
-runs are warm (definitions unchanged since the last run).
+Runs the modules on localhost through ansible-playbook (connection local), interleaved, N times
+each, and takes each task's duration from the ansible.posix.json callback. The connector is a
+fake install under a temporary prefix holding:
 
-Prints the medians and ratio = (facts - ping) / (setup - ping); target: at most 0.25.
-Usage: python3 benchmarks/bench_facts.py [-n REPETITIONS]
+- an ``ampcli`` that answers ``status`` at once with no fault (every fact run asks it);
+- the six real signed .cvd files of tests/unit/data/clamav;
+- one large definitions file (--big-mb, default 150 MB): a .cud (the unsigned container, whose
+  every member the validator inflates and hashes) that the engine would load, so it is valid;
+- two connector logs of --log-mb MiB each (default 64; sparse files whose last 2 MiB are real
+  lines, every line of ampscansvc.log naming the scan service, as a busy scanner's log does).
+
+Two kinds of fact runs:
+- warm: the definitions cache holds the verdicts (files unchanged since the last run), what
+  every fact gathering but the first pays. Target: (warm - ping) / (setup - ping) <= 0.10;
+- cold: the definitions cache is removed just before the run, so every file is judged again
+  (what the first run on a host, or a run after a definitions update, pays). Shown, no target.
+
+Prints the medians and the ratios. Usage:
+  python3 benchmarks/bench_facts.py [-n REPETITIONS] [--big-mb MB] [--log-mb MIB] [--no-cold]
+Run it on a quiet machine (uptime's load below 1 on 2 cores) and give the load with the figures.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -26,6 +38,13 @@ from datetime import datetime
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLAMAV = os.path.join(REPO, "tests", "unit", "data", "clamav")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_definitions  # noqa: E402  pylint: disable=wrong-import-position
+
+LOG_LINES = {
+    "ampdaemon.log": "%s ampdaemon[812]: scan of /var/tmp/file-%07d finished, 0 detections\n",
+    "ampscansvc.log": "%s ampscansvc[813]: ampscansvc scanned /var/tmp/file-%07d: clean\n",
+}
 
 
 def tool(name):
@@ -40,32 +59,55 @@ def collections_tree(base):
     return base
 
 
-def fake_install(prefix):
+def write_log(path, size, template):
+    """A sparse file of ``size`` bytes whose last 2 MiB are log lines with current times."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
+    line_len = len(template % (stamp, 0))
+    tail = "".join(template % (stamp, i) for i in range(min(size, 2 << 20) // line_len)).encode()
+    with open(path, "wb") as handle:
+        handle.seek(max(0, size - len(tail)))
+        handle.write(tail)
+
+
+def fake_install(prefix, big_mb, log_mib, cvd_sig):
     amp = os.path.join(prefix, "opt", "cisco", "amp")
     for sub in ("bin", "etc", "clamav"):
         os.makedirs(os.path.join(amp, sub))
     with open(os.path.join(amp, "bin", "ampdaemon"), "w") as handle:
         handle.write("#!/bin/sh\n")
+    # Every fact run asks `ampcli status`: a stand-in that answers at once with no fault.
+    ampcli = os.path.join(amp, "bin", "ampcli")
+    with open(ampcli, "w") as handle:
+        handle.write("#!/bin/sh\ncat '%s'\n" % os.path.join(REPO, "tests", "unit", "data", "ampcli", "no_faults.txt"))
+    os.chmod(ampcli, 0o755)
     with open(os.path.join(amp, "etc", "global.xml"), "w") as handle:
         handle.write('<?xml version="1.0"?><config><agent><version>1.24.3</version></agent></config>\n')
     for name in sorted(os.listdir(CLAMAV)):
         if name.endswith(".cvd"):
             shutil.copy(os.path.join(CLAMAV, name), os.path.join(amp, "clamav", name))
+    if big_mb > 0:
+        bench_definitions.build(os.path.join(amp, "clamav", "big.cud"), big_mb, cvd_sig, signed=False)
     logs = os.path.join(prefix, "log")
     os.makedirs(logs)
-    with open(os.path.join(logs, "ampdaemon.log"), "w") as handle:
-        handle.write("2024-06-19 14:02:03 ampdaemon: started\n" * 200)
+    for name, template in LOG_LINES.items():
+        write_log(os.path.join(logs, name), log_mib << 20, template)
     return amp, logs
 
 
-def playbook(path, reps, facts_args):
+def playbook(path, reps, facts_args, cold):
     tasks = []
     for i in range(reps + 1):  # the first round warms the AnsiballZ cache and the definitions cache
         tasks += [
             {"name": "ping %d" % i, "ansible.builtin.ping": None},
             {"name": "setup %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"]}},
-            {"name": "facts %d" % i, "secure_endpoint.linux.connector_facts": facts_args},
+            {"name": "warm %d" % i, "secure_endpoint.linux.connector_facts": facts_args},
         ]
+        if cold:
+            tasks += [
+                {"name": "uncache %d" % i, "ansible.builtin.file": {"path": facts_args["cache_path"],
+                                                                    "state": "absent"}},
+                {"name": "cold %d" % i, "secure_endpoint.linux.connector_facts": facts_args},
+            ]
     play = [{"name": "bench", "hosts": "localhost", "gather_facts": False, "connection": "local",
              "vars": {"ansible_python_interpreter": sys.executable}, "tasks": tasks}]
     with open(path, "w") as handle:
@@ -80,45 +122,60 @@ def seconds(duration):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("-n", "--repetitions", type=int, default=7)
+    parser.add_argument("--big-mb", type=float, default=150.0, help="size of the large definitions file")
+    parser.add_argument("--log-mb", type=int, default=64, help="size of each connector log (MiB)")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold runs")
     args = parser.parse_args()
+    cvd_sig = bench_definitions._import_validator()[1]  # pylint: disable=protected-access
     work = tempfile.mkdtemp(prefix="bench-facts-")
     try:
-        amp, logs = fake_install(os.path.join(work, "prefix"))
-        # Let the copies age past the cache's racy window so their verdicts may be cached.
+        amp, logs = fake_install(os.path.join(work, "prefix"), args.big_mb, args.log_mb, cvd_sig)
+        # Let the files age past the cache's racy window so their verdicts may be cached.
         time.sleep(2.2)
         facts_args = {"install_dir": amp, "log_dir": logs,
                       "cache_path": os.path.join(work, "cache", "definitions.json")}
         book = os.path.join(work, "bench.yml")
-        playbook(book, args.repetitions, facts_args)
+        playbook(book, args.repetitions, facts_args, not args.no_cold)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_tree(os.path.join(work, "collections")),
                    ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCALHOST_WARNING="false",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="false", LC_ALL="C.UTF-8")
         out = subprocess.run([tool("ansible-playbook"), "-i", "localhost,", book], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800, check=False)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=3600, check=False)
         if out.returncode != 0:
             sys.stderr.write(out.stdout.decode()[-3000:] + out.stderr.decode()[-3000:])
             return 1
         report = json.loads(out.stdout.decode())
-        times = {"ping": [], "setup": [], "facts": []}
+        times = {"ping": [], "setup": [], "warm": [], "cold": []}
         facts = None
         for task in report["plays"][0]["tasks"]:
             kind, index = task["task"]["name"].split()
             result = task["hosts"]["localhost"]
-            if kind == "facts":
+            if kind == "warm":
                 facts = result["ansible_facts"]["secure_endpoint"]
-            if int(index) > 0:
+            if int(index) > 0 and kind in times:
                 times[kind].append(seconds(task["task"]["duration"]))
-        valid = [d["valid"] for d in facts["definitions"]]
-        with open(facts_args["cache_path"]) as handle:
-            cached = len(json.load(handle)["entries"])
-        med = dict((k, statistics.median(v)) for k, v in times.items())
-        ratio = (med["facts"] - med["ping"]) / (med["setup"] - med["ping"])
+        entries = facts["definitions"]
+        summary = facts.get("definitions_summary") or {}
+        print("load before the runs: %s" % os.getloadavg()[0])
         print("repetitions: %d (after one warm-up round)" % args.repetitions)
-        print("definitions judged: %d files, all valid: %s, verdicts in the cache: %d"
-              % (len(valid), all(valid), cached))
-        for kind in ("ping", "setup", "facts"):
-            print("%-6s median %.3f s  (min %.3f, max %.3f)" % (kind, med[kind], min(times[kind]), max(times[kind])))
-        print("ratio (facts - ping) / (setup - ping) = %.3f  (target <= 0.25)" % ratio)
+        print("definitions: %s files, listed %d, all listed valid: %s; summary: %s"
+              % (summary.get("files", len(entries)), len(entries), all(d["valid"] for d in entries),
+                 json.dumps(summary, sort_keys=True)))
+        print("facts errors: %s" % facts["errors"])
+        med = dict((k, statistics.median(v)) for k, v in times.items() if v)
+        for kind in ("ping", "setup", "warm", "cold"):
+            if kind in med:
+                print("%-6s median %.3f s  (min %.3f, max %.3f)"
+                      % (kind, med[kind], min(times[kind]), max(times[kind])))
+        base = med["setup"] - med["ping"]
+        print("ratio (warm - ping) / (setup - ping) = %.3f  (target <= 0.10)" % ((med["warm"] - med["ping"]) / base))
+        # Shared machines: the fastest runs are the least disturbed ones (information only).
+        low = dict((k, min(v)) for k, v in times.items() if v)
+        print("same ratio from the fastest runs = %.3f  (information: less sensitive to other load)"
+              % ((low["warm"] - low["ping"]) / (low["setup"] - low["ping"])))
+        if "cold" in med:
+            print("ratio (cold - ping) / (setup - ping) = %.3f  (information: every file judged again)"
+                  % ((med["cold"] - med["ping"]) / base))
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -14,9 +14,14 @@ import re
 RAW_MAX_CHARS = 4096
 
 _KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z \-]{0,40}?)\s*:\s*(.*)$")
-_FAULT_LINE = re.compile(r"^ID\s+(\d+)\s*-\s*([A-Za-z]+)\s*:\s*(.*)$")
+# Keys and fault lines in any case: "ID 5 - Major:", "id 5 - minor:", "Fault Ids:".
+_FAULT_LINE = re.compile(r"^ID\s+(\d+)\s*-\s*([A-Za-z]+)\s*:\s*(.*)$", re.IGNORECASE)
 _NOISE = re.compile(r"^(\[logger\]|Trying to connect|ampcli>)", re.IGNORECASE)
 _NO_FAULTS = re.compile(r"^(none|0|no faults?)\b", re.IGNORECASE)
+# Terminal escape sequences (colours: ESC[1;31m, cursor moves, OSC titles ending in BEL or
+# ESC \) are removed whole: removing only the ESC byte would leave "[1;31m" before a key.
+_ESCAPES = re.compile(u"\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?"
+                      u"|\x1b[ -/]*[0-~]")
 # Stray control characters (garbage on a terminal) are dropped, printable text is kept.
 _CONTROL = re.compile(u"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -28,6 +33,11 @@ def _key(name):
 def parse_fault_ids(value):
     """``"18"``, ``"5, 18"``, ``"5 18"``, ``"5;18"`` -> sorted unique ints; ``"None"`` -> []."""
     return sorted(set(int(tok) for tok in re.findall(r"\b\d+\b", value)))
+
+
+def strip_escapes(text):
+    """``text`` without terminal escape sequences (ANSI CSI such as ``ESC[1;31m``, OSC, 2-byte)."""
+    return _ESCAPES.sub("", text) if u"\x1b" in text or u"\x9b" in text else text
 
 
 def parse_status(text):
@@ -42,11 +52,11 @@ def parse_status(text):
     faults = {}
     ids = set()
     saw_fault_ids_line = False
-    for raw_line in (text or "").splitlines():
+    for raw_line in strip_escapes(text or "").splitlines():
         line = _CONTROL.sub("", raw_line).strip()
-        if line.startswith("ampcli>"):
+        if line.lower().startswith("ampcli>"):
             line = line[len("ampcli>"):].strip()
-            if not line or line == "status":
+            if not line or line.lower() == "status":
                 continue
         if not line or _NOISE.match(line):
             continue

@@ -1,6 +1,13 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run a command that may hang or spew output: hard timeout, bounded output, never raises."""
+"""Run a command that may hang or spew output: hard timeout, bounded output, never raises.
+
+The answer is taken when the command's own process exits, not when its output pipe closes: a
+child it leaves behind (a helper, a daemon it starts) may hold the pipe open for ever. After the
+exit, what is already written is drained for at most ``DRAIN_SECONDS`` and reading stops; such
+children are left alone (they may be the connector's). On a timeout the whole process group the
+command started is killed.
+"""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -13,6 +20,9 @@ import subprocess
 import time
 
 DEFAULT_MAX_BYTES = 64 * 1024
+DRAIN_SECONDS = 0.2
+# Without pidfd (Python < 3.9, Linux < 5.3) the exit is noticed by polling at this interval.
+POLL_SECONDS = 0.05
 
 
 def _kill_group(proc):
@@ -25,6 +35,41 @@ def _kill_group(proc):
         proc.kill()
     except OSError:
         pass
+
+
+def _pidfd(proc):
+    """A descriptor that becomes readable when ``proc`` exits, or None where there is none."""
+    opener = getattr(os, "pidfd_open", None)
+    if opener is None:
+        return None
+    try:
+        return opener(proc.pid)
+    except OSError:
+        return None
+
+
+def _select(fds, timeout):
+    try:
+        return select.select(fds, [], [], max(0.0, timeout))[0]
+    except (OSError, ValueError) as exc:  # pragma: no cover - EINTR is retried by Python 3.5+
+        if getattr(exc, "errno", None) == errno.EINTR:
+            return []
+        raise
+
+
+def _drain(fd, chunks, size, max_bytes, seconds):
+    """Read what the exited command left in the pipe, for at most ``seconds``: (size, truncated)."""
+    deadline = time.monotonic() + seconds
+    while size < max_bytes:
+        left = deadline - time.monotonic()
+        if left <= 0 or not _select([fd], left):
+            break
+        data = os.read(fd, 65536)
+        if not data:
+            break
+        chunks.append(data)
+        size += len(data)
+    return size, size >= max_bytes
 
 
 def run(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None):
@@ -49,33 +94,35 @@ def run(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None):
     size = 0
     deadline = time.monotonic() + timeout
     fd = proc.stdout.fileno()
+    exit_fd = _pidfd(proc)
+    exited = False
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 result["timed_out"] = True
                 break
-            try:
-                ready = select.select([fd], [], [], left)[0]
-            except (OSError, ValueError) as exc:  # pragma: no cover - EINTR is retried by Python 3.5+
-                if getattr(exc, "errno", None) == errno.EINTR:
-                    continue
-                raise
-            if not ready:
-                continue
-            data = os.read(fd, 65536)
-            if not data:
+            watched = [fd] if exit_fd is None else [fd, exit_fd]
+            ready = _select(watched, left if exit_fd is not None else min(left, POLL_SECONDS))
+            if fd in ready:
+                data = os.read(fd, 65536)
+                if not data:
+                    break  # EOF: every writer is gone
+                chunks.append(data)
+                size += len(data)
+                if size >= max_bytes:
+                    result["truncated"] = True
+                    break
+            if (exit_fd is not None and exit_fd in ready) or (exit_fd is None and proc.poll() is not None):
+                exited = True
+                size, result["truncated"] = _drain(fd, chunks, size, max_bytes, DRAIN_SECONDS)
                 break
-            chunks.append(data)
-            size += len(data)
-            if size >= max_bytes:
-                result["truncated"] = True
-                break
-        if result["timed_out"] or result["truncated"]:
+        if result["timed_out"] or (result["truncated"] and not exited):
             _kill_group(proc)
-        # The pipe is at EOF (or the group was killed): reap without blocking for long.
+        # The command exited, or the pipe is at EOF (it may still run: it gets what is left of
+        # the timeout), or the group was killed.
         try:
-            result["rc"] = proc.wait(timeout=max(0.1, min(1.0, deadline - time.monotonic())))
+            result["rc"] = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             result["timed_out"] = True
@@ -83,10 +130,12 @@ def run(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None):
                 proc.wait(timeout=1.0)
             except subprocess.TimeoutExpired:
                 pass
-        if result["timed_out"] or result["truncated"]:
+        if result["timed_out"] or (result["truncated"] and not exited):
             result["rc"] = None
     finally:
         proc.stdout.close()
+        if exit_fd is not None:
+            os.close(exit_fd)
     result["out"] = b"".join(chunks)[:max_bytes]
     return result
 

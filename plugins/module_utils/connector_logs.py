@@ -18,7 +18,10 @@ NET_MODULES = ("ampnetworkflow",)
 
 # Words a line must hold for a pattern below to match it (lower-case bytes): a log tail is
 # searched for these first, and only those lines are decoded and matched.
-RESTART_WORDS = (b"scansvc", b"scan s")  # "scan s" covers "scan svc" and "scan service"
+# Restart events are searched by their event words, which are rare in a healthy log; the scan
+# service's name is on most lines of ampscansvc.log, so searching it first would decode them all.
+RESTART_WORDS = (b"restart", b"respawn", b"exited", b"crash", b"died", b"terminated", b"killed",
+                 b"segfault", b"core dumped")
 LOW_MEMORY_WORDS = (b"memory", b"oom")
 SECURE_BOOT_WORDS = (b"secure boot", b"secureboot")
 MODULE_WORDS = (b"ampfsm", b"ampavflt", b"redirfs", b"ampnetworkflow", b"lockdown", b"unsigned module")

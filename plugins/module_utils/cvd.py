@@ -36,15 +36,15 @@ the same name shadow each other.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import errno
 import hashlib
 import os
 import queue
 import re
-import stat
 import threading
 import zlib
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import cvd_sig
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import cvd_sig, host_files
 
 HEADER_SIZE = 512
 CHUNK_SIZE = 1 << 20
@@ -676,18 +676,33 @@ def _empty_header():
 def validate_file(path, deep=False, keys=None, chunk_size=CHUNK_SIZE):
     """Validate one definition file; never raises on bad input.
 
-    Returns {path, type, valid, reason, size, header}. keys overrides the
-    ClamAV public keys ({'cvd': (n, e), 'info': (n, e)}) for test fixtures.
+    Returns {path, type, verdict, valid, reason, size, header}: ``verdict`` is 'valid',
+    'invalid' (the engine would refuse the file: ``reason``) or 'unknown' (it could not be
+    judged: ``reason``, e.g. a read error); ``valid`` is True, False or None to match. A path
+    that is not a regular file (FIFO, device, directory, symlink loop) is invalid: the engine
+    cannot load it. keys overrides the ClamAV public keys ({'cvd': (n, e), 'info': (n, e)})
+    for test fixtures.
     """
-    result = {'path': path, 'type': file_type(path), 'valid': False, 'reason': None,
+    result = {'path': path, 'type': file_type(path), 'verdict': 'unknown', 'valid': None, 'reason': None,
               'size': None, 'header': _empty_header()}
+    verdict = 'invalid'
     try:
         result['reason'] = _validate(path, result, deep, keys or cvd_sig.CLAMAV_KEYS, chunk_size)
+    except host_files.NotRegularFile as exc:
+        result['reason'] = 'not a regular file (%s)' % exc.kind
     except (IOError, OSError) as exc:
-        result['reason'] = 'unreadable: %s' % (exc.strerror or exc)
-    except Exception as exc:  # a validator bug must not break fact gathering
-        result['reason'] = 'validator error: %r' % (exc,)
-    result['valid'] = result['reason'] is None
+        if getattr(exc, 'errno', None) == errno.ELOOP:
+            result['reason'] = 'symlink loop'
+        else:
+            verdict, result['reason'] = 'unknown', 'cannot be read: %s' % host_files.reason(exc)
+    except Exception as exc:  # a validator bug must not break fact gathering, nor condemn a file
+        verdict, result['reason'] = 'unknown', 'validator error: %r' % (exc,)
+    if result['reason'] is None:
+        verdict = 'valid'
+    elif result['reason'].startswith('validator error'):
+        verdict = 'unknown'
+    result['verdict'] = verdict
+    result['valid'] = {'valid': True, 'invalid': False}.get(verdict)
     return result
 
 
@@ -702,12 +717,10 @@ def _read_exact(handle, size):
 
 
 def _validate(path, result, deep, keys, chunk_size):
-    # O_NONBLOCK: a FIFO must not hang fact gathering; no effect on regular files
-    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), 'rb') as handle:
-        info = os.fstat(handle.fileno())
+    # Only a regular file is opened, non-blocking: a FIFO or a device must not hang fact gathering.
+    fd, info = host_files.open_regular(path)
+    with os.fdopen(fd, 'rb') as handle:
         result['size'] = info.st_size
-        if not stat.S_ISREG(info.st_mode):
-            return 'not a regular file'
         kind = result['type']
         if kind is None:
             return 'not a .cvd, .cld or .cud file'

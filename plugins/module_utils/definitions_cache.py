@@ -15,15 +15,21 @@ atomically (temporary file + rename); a corrupt or foreign cache is ignored.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import errno
 import hashlib
-import inspect
 import json
 import os
+import re
 import stat
 import tempfile
 import time
 
-CACHE_FORMAT = 1
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
+
+# Format 2: verdicts carry ``verdict``; format 1 files may hold "unreadable" verdicts cached as
+# invalid, so they are ignored.
+CACHE_FORMAT = 2
+CACHEABLE = ("valid", "invalid")
 EXTENSIONS = ("cvd", "cld", "cud")
 MAX_DEPTH = 6
 MAX_ENTRIES = 20000
@@ -32,15 +38,21 @@ RACY_SECONDS = 2.0
 
 
 def _source(module):
+    # The loader gives the source whether the module is a file or inside AnsiballZ's zip,
+    # without importing ``inspect`` (costly at every fact run).
+    loader = getattr(module, "__loader__", None)
     try:
-        return inspect.getsource(module)
-    except (IOError, OSError, TypeError):
-        parts = []
-        for name in sorted(vars(module)):
-            code = getattr(getattr(module, name), "__code__", None)
-            if code is not None:
-                parts.append(name + repr(code.co_code) + repr(code.co_consts))
-        return "".join(parts)
+        text = _text(loader.get_source(module.__name__)) if loader is not None else None
+    except (ImportError, IOError, OSError, AttributeError):
+        text = None
+    if text:
+        return text
+    parts = []
+    for name in sorted(vars(module)):
+        code = getattr(getattr(module, name), "__code__", None)
+        if code is not None:
+            parts.append(name + repr(code.co_code) + repr(code.co_consts))
+    return "".join(parts)
 
 
 def validator_id(module):
@@ -56,50 +68,118 @@ def validator_id(module):
     return digest.hexdigest()
 
 
+_SIBLING_IMPORT = re.compile(r"^from (\S+) import \(?([\w, ]+)\)?\s*$", re.MULTILINE)
+
+
+def validator_id_of(name):
+    """``validator_id`` of the module ``name`` computed from the sources alone, without importing
+    it: a warm run, whose verdicts all come from the cache, never compiles the validator (in
+    AnsiballZ every imported module is compiled again at every run). None when a source cannot
+    be had (then the caller imports the module and uses ``validator_id``)."""
+    package = name.rsplit(".", 1)[0]
+    text = _spec_source(name)
+    if text is None:
+        return None
+    siblings = set()
+    for base, names in _SIBLING_IMPORT.findall(text):
+        if base == package:
+            siblings.update(package + "." + n.strip() for n in names.split(",") if n.strip())
+    texts = [text]
+    for sibling in sorted(siblings):
+        other = _spec_source(sibling)
+        if other is None:
+            return None
+        texts.append(other)
+    digest = hashlib.sha256()
+    for item in texts:
+        digest.update(item.encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def _spec_source(name):
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+        return _text(spec.loader.get_source(name)) if spec is not None and spec.loader is not None else None
+    except (ImportError, AttributeError, ValueError, IOError, OSError):
+        return None
+
+
+def _text(source):
+    # Ansible's collection loader gives bytes where importlib's loaders give str.
+    return source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+
+
 def stat_key(st):
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def find_files(install_dir, extensions=EXTENSIONS):
+def walk(install_dir, extensions=EXTENSIONS, max_entries=None, max_depth=None):
     """Files whose extension is one of ``extensions`` under ``install_dir``, without following
-    directory symlinks, bounded in depth and count. -> sorted list of paths."""
+    directory symlinks, bounded in depth and count. Whatever stops the walk short is said:
+
+    ``{files: sorted paths, complete: bool, notes: [str]}``; ``notes`` names the limit reached
+    (entries, depth) and the directories that could not be listed."""
+    max_entries = MAX_ENTRIES if max_entries is None else max_entries
+    max_depth = MAX_DEPTH if max_depth is None else max_depth
     found = []
+    notes = []
     seen = 0
     base_depth = install_dir.rstrip("/").count("/")
-    for dirpath, dirnames, filenames in os.walk(install_dir, followlinks=False):
+
+    def unlisted(exc):
+        notes.append("cannot list %s: %s" % (getattr(exc, "filename", None) or install_dir, host_files.reason(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(install_dir, onerror=unlisted, followlinks=False):
         seen += len(dirnames) + len(filenames)
-        if seen > MAX_ENTRIES:
-            break
-        if dirpath.rstrip("/").count("/") - base_depth >= MAX_DEPTH:
+        if dirpath.rstrip("/").count("/") - base_depth >= max_depth and dirnames:
+            notes.append("%s: %d subdirectories deeper than %d levels not searched" % (dirpath, len(dirnames), max_depth))
             dirnames[:] = []
         for name in filenames:
             if "." in name and name.rsplit(".", 1)[-1].lower() in extensions:
                 found.append(os.path.join(dirpath, name))
-    return sorted(found)
+        if seen > max_entries:
+            notes.append("search stopped after %d entries under %s (limit %d): files beyond it not judged"
+                         % (seen, install_dir, max_entries))
+            break
+    return {"files": sorted(found), "complete": not notes, "notes": notes}
+
+
+def find_files(install_dir, extensions=EXTENSIONS):
+    """The files of ``walk`` (sorted paths), without its notes."""
+    return walk(install_dir, extensions)["files"]
 
 
 class DefinitionsCache(object):
     """Verdicts keyed by path and stat identity, stored as JSON at ``path`` (None: no cache)."""
 
-    def __init__(self, path, validator):
+    def __init__(self, path, validator, shown=None):
         self.path = path
+        self.shown = shown or path
         self.validator = validator
         self.entries = {}
         self.dirty = False
+        self.error = None
         if path:
             self._load()
 
     def _load(self):
+        outcome = host_files.read_file(self.path, MAX_CACHE_BYTES)
+        if outcome["error"]:
+            # Not silently: a FIFO, a device or an oversized file there is ignored and reported.
+            self.error = "definitions cache ignored: %s" % host_files.describe(self.shown, outcome)
+        if outcome["data"] is None:
+            return
         try:
-            with open(self.path, "rb") as handle:
-                data = json.loads(handle.read(MAX_CACHE_BYTES + 1).decode("utf-8"))
-        except (IOError, OSError, ValueError, UnicodeDecodeError):
+            data = json.loads(outcome["data"].decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
             return
         if (not isinstance(data, dict) or data.get("format") != CACHE_FORMAT
                 or data.get("validator") != self.validator or not isinstance(data.get("entries"), dict)):
             return
         for key, entry in data["entries"].items():
-            if isinstance(entry, dict) and isinstance(entry.get("stat"), list) and isinstance(entry.get("result"), dict):
+            if (isinstance(entry, dict) and isinstance(entry.get("stat"), list) and isinstance(entry.get("result"), dict)
+                    and entry["result"].get("verdict") in CACHEABLE):
                 self.entries[key] = entry
 
     def get(self, path, st):
@@ -109,6 +189,9 @@ class DefinitionsCache(object):
         return None
 
     def put(self, path, st, result):
+        """Keep a verdict; an unknown one ("could not judge") is never kept."""
+        if result.get("verdict") not in CACHEABLE:
+            return
         self.entries[path] = {"stat": stat_key(st), "result": dict(result)}
         self.dirty = True
 
@@ -141,7 +224,7 @@ class DefinitionsCache(object):
             self.dirty = False
             return None
         except (IOError, OSError) as exc:
-            return "cannot write definitions cache %s: %s" % (self.path, exc.strerror or exc)
+            return "cannot write definitions cache %s: %s" % (self.shown, exc.strerror or exc)
         finally:
             if tmp is not None:
                 try:
@@ -155,41 +238,115 @@ def _settled(st, now=None):
     return now - max(st.st_mtime, st.st_ctime) >= RACY_SECONDS
 
 
-def judge_definitions(install_dir, validate, cache=None, display=None, paths=None):
-    """One verdict per definitions file under ``install_dir``: ``validate(path) -> dict``
-    (``path``, ``type``, ``valid``, ``reason``, ``size``, ``header``), from the cache when the
-    file is unchanged. ``display`` maps probed paths to the paths shown in facts; ``paths``
-    skips the directory walk when the caller already did it.
+def _with_verdict(result):
+    """A validator's answer with ``verdict`` and ``valid`` agreeing (custom validators may give
+    only ``valid``: True, False, or None for unknown)."""
+    result = dict(result)
+    verdict = result.get("verdict")
+    if verdict not in ("valid", "invalid", "unknown"):
+        verdict = {True: "valid", False: "invalid"}.get(result.get("valid"), "unknown")
+    result["verdict"] = verdict
+    result["valid"] = {"valid": True, "invalid": False}.get(verdict)
+    return result
 
-    Returns ``(results, stats)`` with ``stats = {files, cached, validated}``."""
+
+def _entry(path, verdict, reason, size=None):
+    return {"path": path, "type": _file_type(path), "verdict": verdict,
+            "valid": {"valid": True, "invalid": False}.get(verdict), "reason": reason, "size": size,
+            "header": {}}  # never read
+
+
+def _file_type(path):
+    name = os.path.basename(path).lower()
+    ext = name.rsplit(".", 1)[-1] if "." in name else None
+    return ext if ext in EXTENSIONS else None
+
+
+def _link_text(path, lst):
+    if not stat.S_ISLNK(lst.st_mode):
+        return None
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def judge_definitions(install_dir, validate, cache=None, display=None, paths=None,
+                      max_file_bytes=None, max_total_bytes=None):
+    """One verdict per definitions file under ``install_dir``: ``validate(path) -> dict``
+    (``path``, ``type``, ``verdict``, ``valid``, ``reason``, ``size``, ``header``), from the
+    cache when the file is unchanged. ``display`` maps probed paths to the paths shown in facts;
+    ``paths`` skips the directory walk when the caller already did it.
+
+    Each entry also says ``file_kind`` (what the path is: 'regular file', 'FIFO' ...) and
+    ``link`` (its target when the path is a symlink, else None). What the engine cannot load
+    is ``invalid``: a FIFO, a device, a directory, a dangling symlink or a symlink loop. What
+    we cannot judge is ``unknown`` and never cached: a read error, a file above
+    ``max_file_bytes``, or files left once ``max_total_bytes`` were read in this run (judged in
+    a later run: the verdicts of this one are cached).
+
+    Returns ``(results, stats)`` with ``stats = {files, cached, validated, read_bytes}``."""
     display = display or (lambda p: p)
     results = []
-    stats = {"files": 0, "cached": 0, "validated": 0}
+    stats = {"files": 0, "cached": 0, "validated": 0, "read_bytes": 0}
     if paths is None:
         paths = find_files(install_dir)
     for path in paths:
         try:
-            before = os.stat(path)
+            lst = os.lstat(path)
         except OSError:
             continue  # removed since the walk
-        if not stat.S_ISREG(before.st_mode):
-            continue
         stats["files"] += 1
-        result = cache.get(path, before) if cache is not None else None
-        if result is not None:
-            stats["cached"] += 1
-        else:
-            result = dict(validate(path))
-            stats["validated"] += 1
-            try:
-                after = os.stat(path)
-            except OSError:
-                after = None
-            if (cache is not None and after is not None and stat_key(after) == stat_key(before)
-                    and _settled(after)):
-                cache.put(path, before, result)
+        link = _link_text(path, lst)
+        result = _judge_one(path, validate, cache, stats, max_file_bytes, max_total_bytes)
         result["path"] = display(path)
+        result["link"] = link
         results.append(result)
     if cache is not None:
         cache.keep_only(paths)
     return results, stats
+
+
+def _judge_one(path, validate, cache, stats, max_file_bytes, max_total_bytes):
+    try:
+        before = os.stat(path)
+    except OSError as exc:
+        code = getattr(exc, "errno", None)
+        if code == errno.ENOENT:
+            result = _entry(path, "invalid", "dangling symlink: the engine cannot open it")
+        elif code == errno.ELOOP:
+            result = _entry(path, "invalid", "symlink loop: the engine cannot open it")
+        else:
+            result = _entry(path, "unknown", "cannot be examined: %s" % host_files.reason(exc))
+        result["file_kind"] = "symlink"
+        return result
+    kind = host_files.file_kind(before.st_mode)
+    if not stat.S_ISREG(before.st_mode):
+        # The engine would block on a FIFO, read a device for ever, or fail on a directory.
+        result = _entry(path, "invalid", "not a regular file (%s): the engine cannot load it" % kind)
+        result["file_kind"] = kind
+        return result
+    result = cache.get(path, before) if cache is not None else None
+    if result is not None:
+        stats["cached"] += 1
+    elif max_file_bytes is not None and before.st_size > max_file_bytes:
+        result = _entry(path, "unknown", "too large to judge: %d bytes (limit %d)" % (before.st_size, max_file_bytes),
+                        before.st_size)
+    elif max_total_bytes is not None and stats["read_bytes"] + before.st_size > max_total_bytes:
+        result = _entry(path, "unknown", "not judged in this run: %d bytes already read (limit %d per run); "
+                                         "a later run judges it" % (stats["read_bytes"], max_total_bytes),
+                        before.st_size)
+    else:
+        result = _with_verdict(validate(path))
+        stats["validated"] += 1
+        stats["read_bytes"] += before.st_size
+        try:
+            after = os.stat(path)
+        except OSError:
+            after = None
+        if (cache is not None and after is not None and stat_key(after) == stat_key(before)
+                and _settled(after)):
+            cache.put(path, before, result)
+    result = dict(result)
+    result["file_kind"] = kind
+    return result

@@ -151,7 +151,7 @@ class _Fmt(dict):
         return "{%s}" % key
 
 
-def _entry(fault_id, reported, detected, severity, causes, evidence, context, extra_steps=None):
+def _entry(fault_id, reported, detected, severity, causes, evidence, context, extra_steps=None, risks=None):
     active = bool(reported or detected)
     causes = list(dict.fromkeys(causes)) if active else []
     fmt = _Fmt(context)
@@ -175,7 +175,7 @@ def _entry(fault_id, reported, detected, severity, causes, evidence, context, ex
             rendered.append(text)
     return {"id": fault_id, "title": TITLES[fault_id], "active": active, "reported": bool(reported),
             "detected": bool(detected), "severity": severity, "causes": causes,
-            "evidence": _bounded(evidence),
+            "risks": list(dict.fromkeys(risks or [])), "evidence": _bounded(evidence),
             "remediation": {"role": "%s.%s" % (COLLECTION, ROLES[fault_id]), "automatic": automatic,
                             "manual_steps": rendered}}
 
@@ -192,33 +192,46 @@ def _running(inputs):
 
 
 def fault_5(inputs):
+    """Causes only where their documented condition holds on this host: the account causes and
+    ``directory_mode`` only while the connector is installed; ``usergroups_enab_no`` only while
+    the group is missing (it is why the installer could not create it). USERGROUPS_ENAB not
+    "yes" with the group present is a risk for the next install (``risks``), not a cause."""
     reported, severity = _reported(inputs, 5)
     installed = bool(inputs.get("installed"))
     accounts = inputs.get("accounts") or {}
     name = accounts.get("name", "cisco-amp-scan-svc")
     login_defs = inputs.get("login_defs") or {}
     findings = inputs.get("dir_findings") or []
-    causes, evidence = [], []
-    if installed and accounts and not accounts.get("user"):
+    causes, evidence, risks = [], [], []
+    if installed and accounts.get("user") is False:
         causes.append("scan_user_missing")
         evidence.append("user %s does not exist" % name)
-    if installed and accounts and not accounts.get("group"):
+    if installed and accounts.get("group") is False:
         causes.append("scan_group_missing")
         evidence.append("group %s does not exist" % name)
-    for finding in findings:
-        causes.append("directory_mode")
-        evidence.append("%s: %s" % (finding["path"], finding["problem"]))
+    if installed and accounts.get("error"):
+        evidence.append(accounts["error"])
+    if installed:
+        for finding in findings:
+            causes.append("directory_mode")
+            evidence.append("%s: %s" % (finding["path"], finding["problem"]))
+        evidence.extend(inputs.get("dir_notes") or [])
     detected = bool(causes)
-    if (detected or reported) and login_defs and not login_defs.get("enabled") and not login_defs.get("error"):
-        causes.append("usergroups_enab_no")
+    if login_defs.get("enabled") is False and not login_defs.get("error"):
         if login_defs.get("present"):
-            evidence.append("%s: USERGROUPS_ENAB is %r for shadow-utils (needs yes while the installer runs)"
-                            % (login_defs.get("path"), login_defs.get("value")))
+            said = "%s: USERGROUPS_ENAB is %r for shadow-utils" % (login_defs.get("path"), login_defs.get("value"))
         else:
-            evidence.append("%s missing: shadow-utils defaults USERGROUPS_ENAB to no" % login_defs.get("path"))
+            said = "%s missing: shadow-utils defaults USERGROUPS_ENAB to no" % login_defs.get("path")
+        if (detected or reported) and accounts.get("group") is False:
+            causes.append("usergroups_enab_no")
+            evidence.append(said + " (needs yes while the installer runs)")
+        else:
+            risks.append("usergroups_enab_no")
+            evidence.append("risk: %s: an install or reinstall of the connector could not create group %s"
+                            % (said, name))
     if login_defs.get("error"):
         evidence.append(login_defs["error"])
-    return _entry(5, reported, detected, severity, causes, evidence, inputs.get("context", {}))
+    return _entry(5, reported, detected, severity, causes, evidence, inputs.get("context", {}), risks=risks)
 
 
 def fault_6(inputs):
@@ -249,16 +262,31 @@ def fault_6(inputs):
     return _entry(6, reported, detected, severity, causes, evidence, inputs.get("context", {}))
 
 
+def _verdict(item):
+    verdict = item.get("verdict")
+    if verdict in ("valid", "invalid", "unknown"):
+        return verdict
+    return {True: "valid", False: "invalid"}.get(item.get("valid"), "unknown")
+
+
 def fault_7(inputs):
+    """Only files the engine would refuse (verdict ``invalid``) make ``invalid_definitions``;
+    files that could not be judged (``unknown``) and a walk cut short are evidence only."""
     reported, severity = _reported(inputs, 7)
     definitions = inputs.get("definitions") or []
     memory = inputs.get("memory") or {}
     low_lines = inputs.get("low_memory_lines") or []
     processes = inputs.get("processes") or {}
     causes, evidence = [], []
-    invalid = [d for d in definitions if d.get("valid") is False]
+    invalid = [d for d in definitions if _verdict(d) == "invalid"]
+    unknown = [d for d in definitions if _verdict(d) == "unknown"]
+    if invalid or unknown:
+        evidence.append("definitions: %d file(s), %d invalid, %d not judged" % (len(definitions), len(invalid), len(unknown)))
     for item in invalid:
         evidence.append("%s: %s" % (item.get("path"), item.get("reason")))
+    for item in unknown:
+        evidence.append("%s: not judged: %s" % (item.get("path"), item.get("reason")))
+    evidence.extend(inputs.get("definitions_notes") or [])
     available, threshold = memory.get("available_mb"), memory.get("threshold_mb")
     low = available is not None and threshold is not None and available < threshold
     if low:

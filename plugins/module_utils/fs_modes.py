@@ -8,11 +8,19 @@ __metaclass__ = type
 import os
 import stat
 
-MAX_CHILDREN = 200  # the install root holds a handful of directories; bound a pathological one
+# The install root holds a handful of directories. A pathological one is still bounded: at most
+# MAX_ENTRIES names are looked at (a directory entry's type comes with its name: no stat), and
+# at most MAX_CHILDREN of its directories are checked; passing either limit is reported.
+MAX_ENTRIES = 100000
+MAX_CHILDREN = 1000
 
 
 def parse_mode(text):
-    """``'0755'``, ``'755'``, ``'0o755'`` or an int -> int permission bits; ValueError otherwise."""
+    """A mode as Ansible users write it, read the way the ``file`` module reads ``mode``:
+    an octal string (``'0755'``, ``'755'``, ``'0o755'``) or an int taken as the mode's value
+    (unquoted YAML ``0750`` arrives as the int 488, which is 0o750). ValueError otherwise."""
+    if isinstance(text, bool):
+        raise ValueError("not a mode: %r" % (text,))
     if isinstance(text, int):
         value = text
     else:
@@ -27,28 +35,50 @@ def parse_mode(text):
     return value
 
 
-def dirs_to_check(install_dir, listdir=os.listdir, lstat=os.lstat):
-    """The parent of the install root (``/opt/cisco``), the root itself and its direct child
-    directories (``bin``, ``etc`` ...). Children that are symlinks are included: they are evidence."""
+def directories_to_check(install_dir):
+    """``(paths, notes)``: the parent of the install root (``/opt/cisco``), the root itself and
+    its direct child directories (``bin``, ``etc`` ...), symlinks among them included (they are
+    evidence). Directories are kept before any limit applies; ``notes`` says when a limit cut
+    the list (never silently)."""
     install_dir = install_dir.rstrip("/") or "/"
     paths = []
+    notes = []
     parent = os.path.dirname(install_dir)
     if parent and parent != "/":
         paths.append(parent)
     paths.append(install_dir)
+    children = []
+    seen = 0
+    more_dirs = 0
     try:
-        names = sorted(listdir(install_dir))[:MAX_CHILDREN]
+        entries = os.scandir(install_dir)
     except OSError:
-        names = []
-    for name in names:
-        child = os.path.join(install_dir, name)
-        try:
-            st = lstat(child)
-        except OSError:
-            continue
-        if stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode):
-            paths.append(child)
-    return paths
+        return paths, notes
+    with entries:
+        for entry in entries:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                notes.append("%s holds more than %d entries: only the first %d were looked at for directories"
+                             % (install_dir, MAX_ENTRIES, MAX_ENTRIES))
+                break
+            try:
+                keep = entry.is_dir(follow_symlinks=False) or entry.is_symlink()
+            except OSError:
+                continue
+            if not keep:
+                continue
+            if len(children) < MAX_CHILDREN:
+                children.append(entry.path)
+            else:
+                more_dirs += 1
+    if more_dirs:
+        notes.append("%s holds more than %d directories: %d were not checked" % (install_dir, MAX_CHILDREN, more_dirs))
+    return paths + sorted(children), notes
+
+
+def dirs_to_check(install_dir):
+    """The paths of ``directories_to_check``, without its notes."""
+    return directories_to_check(install_dir)[0]
 
 
 def check_modes(paths, expected_mode, lstat=os.lstat, readlink=os.readlink, display=None):

@@ -47,13 +47,45 @@ def os_family(os_release):
     return None
 
 
+# Red Hat family kernel flavours: "+debug", "+64k", "+64k-debug", "+rt", "+rt-debug" (EL 8.x/9.x),
+# ".debug" (EL 7 debug kernels); real-time kernels of EL 8 and EL 9.0-9.2 carry ".rtN" in the
+# release itself.
+_RH_FLAVOUR = re.compile(r"^(?P<base>.+?)(?:\+(?P<plus>[A-Za-z0-9_-]+)|\.(?P<dot>debug))?$")
+_RH_RT = re.compile(r"\.rt\d")
+
+
+def redhat_headers_package(release):
+    """The Red Hat family package holding the headers of kernel ``release``, by flavour:
+    ``kernel[-uek|-rt|-64k][-debug]-devel-<version>``, ``<version>`` being the release without
+    its ``+flavour`` (or EL 7 ``.debug``) suffix: 5.14.0-427.el9.x86_64+debug ->
+    kernel-debug-devel-5.14.0-427.el9.x86_64. Its files are in /usr/src/kernels/<release>."""
+    match = _RH_FLAVOUR.match(release)
+    base = match.group("base")
+    flavours = set((match.group("plus") or "").lower().split("-")) - {""}
+    if match.group("dot"):
+        flavours.add("debug")
+    parts = ["kernel"]
+    if "uek" in base:
+        parts.append("uek")
+    if "rt" in flavours or _RH_RT.search(base):
+        parts.append("rt")
+    for size in ("64k", "16k"):
+        if size in flavours:
+            parts.append(size)
+    if "debug" in flavours:
+        parts.append("debug")
+    return "%s-devel-%s" % ("-".join(parts), base)
+
+
 def headers_for(release, family, root="/"):
     """``{headers_installed, headers_path, headers_package}`` for one kernel release.
 
-    Red Hat family: /usr/src/kernels/<release> from ``kernel-devel`` (``kernel-uek-devel`` on
-    Oracle UEK kernels); Debian family: /usr/src/linux-headers-<release> from ``linux-headers``.
-    /lib/modules/<release>/build (a symlink into the headers) counts too; a dangling one
-    (headers removed) does not."""
+    Red Hat family: /usr/src/kernels/<release> from the flavour's ``-devel`` package
+    (``redhat_headers_package``: ``kernel-devel``, ``kernel-uek-devel`` on Oracle UEK kernels,
+    ``kernel-debug-devel``, ``kernel-rt-devel``, ``kernel-64k-devel`` ...); Debian family:
+    /usr/src/linux-headers-<release> from ``linux-headers-<release>`` (the flavour is part of
+    the release there: 6.1.0-18-rt-amd64). /lib/modules/<release>/build (a symlink into the
+    headers) counts too; a dangling one (headers removed) does not."""
     if family == "debian":
         candidates = ["/usr/src/linux-headers-%s" % release]
         package = "linux-headers-%s" % release
@@ -61,8 +93,7 @@ def headers_for(release, family, root="/"):
         candidates = ["/usr/src/kernels/%s" % release]
         if family == "suse":
             candidates = ["/usr/src/linux-%s" % re.sub(r"-[a-z]+$", "", release)]
-        devel = "kernel-uek-devel" if "uek" in release else "kernel-devel"
-        package = "%s-%s" % (devel, release) if family == "redhat" else None
+        package = redhat_headers_package(release) if family == "redhat" else None
     else:
         candidates = ["/usr/src/kernels/%s" % release, "/usr/src/linux-headers-%s" % release]
         package = None

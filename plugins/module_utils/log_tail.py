@@ -11,7 +11,8 @@ __metaclass__ = type
 
 import os
 import re
-import stat
+
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
 
 DEFAULT_MAX_BYTES = 256 * 1024
 MAX_LINE_CHARS = 400
@@ -19,13 +20,10 @@ _UNPRINTABLE = re.compile(u"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _read_tail(path, max_bytes):
-    """-> (bytes, started_mid_file). Raises OSError/IOError. Only regular files are read:
-    a FIFO or a device named like a log would block or never end."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    """-> (bytes, started_mid_file). Raises OSError/IOError. Only regular files are opened
+    (host_files.open_regular): a FIFO or a device named like a log would block or never end."""
+    fd, st = host_files.open_regular(path)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise IOError(0, "not a regular file")
         start = max(0, st.st_size - max_bytes)
         if start:
             os.lseek(fd, start, os.SEEK_SET)
@@ -64,7 +62,7 @@ def tail_lines(path, max_bytes=DEFAULT_MAX_BYTES, rotated=True):
         data, cut = _read_tail(path, max_bytes)
     except (IOError, OSError) as exc:
         if getattr(exc, "errno", None) != 2:
-            result["error"] = "cannot read %s: %s" % (path, exc.strerror or exc)
+            result["error"] = "cannot read %s: %s" % (path, host_files.reason(exc))
         return result
     lines = _lines(data, cut)
     if rotated and len(data) < max_bytes // 2:
@@ -89,7 +87,7 @@ class Tail(object):
             data, cut = _read_tail(path, max_bytes)
         except (IOError, OSError) as exc:
             if getattr(exc, "errno", None) != 2:
-                self.error = "cannot read %s: %s" % (path, exc.strerror or exc)
+                self.error = "cannot read %s: %s" % (path, host_files.reason(exc))
             return
         if rotated and len(data) < max_bytes // 2:
             try:

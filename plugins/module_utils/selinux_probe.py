@@ -9,6 +9,7 @@ import glob
 import mmap
 import os
 import re
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text, under_root
 
 CONNECTOR_MODULE = "cisco-secure-bpf"
@@ -47,37 +48,46 @@ def current_mode(root="/"):
     return "disabled", "none"
 
 
-def module_state(policy_type, name=CONNECTOR_MODULE, root="/"):
-    """``{present, enabled, paths}`` of a policy module in the store, name compared
-    case-insensitively (the installer writes Cisco-Secure-BPF, docs write cisco-secure-bpf).
+def store_modules(policy_type, name=CONNECTOR_MODULE, root="/"):
+    """Every entry of the policy store whose name matches ``name`` case-insensitively (the
+    installer writes Cisco-Secure-BPF, docs write cisco-secure-bpf), at every priority:
+    ``[{name, priority, enabled, path}]`` with the store's exact ``name``.
 
-    Present: a directory active/modules/<priority>/<name>. Disabled: a marker file
-    active/modules/disabled/<name>."""
+    An entry is a directory active/modules/<priority>/<name>; it is disabled when the marker
+    file active/modules/disabled/<name> exists (libsemanage: one marker per exact name)."""
     wanted = name.lower()
-    present_paths = []
-    disabled = False
+    found = []
     for store in STORE_ROOTS:
         modules_dir = under_root(root, "%s/%s/active/modules" % (store, policy_type))
         try:
             priorities = os.listdir(modules_dir)
         except OSError:
             continue
-        for priority in priorities:
-            subdir = os.path.join(modules_dir, priority)
+        try:
+            disabled = set(os.listdir(os.path.join(modules_dir, "disabled")))
+        except OSError:
+            disabled = set()
+        for priority in sorted(p for p in priorities if p.isdigit()):
             try:
-                names = os.listdir(subdir)
+                names = os.listdir(os.path.join(modules_dir, priority))
             except OSError:
                 continue
-            for entry in names:
-                if entry.lower() != wanted:
-                    continue
-                if priority == "disabled":
-                    disabled = True
-                else:
-                    present_paths.append("%s/%s/active/modules/%s/%s" % (store, policy_type, priority, entry))
-    present = bool(present_paths)
-    return {"present": present, "enabled": present and not disabled, "disabled_marker": disabled,
-            "paths": sorted(present_paths)}
+            for entry in sorted(names):
+                if entry.lower() == wanted:
+                    found.append({"name": entry, "priority": int(priority), "enabled": entry not in disabled,
+                                  "path": "%s/%s/active/modules/%s/%s" % (store, policy_type, priority, entry)})
+    found.sort(key=lambda m: (m["name"], -m["priority"], m["path"]))
+    return found
+
+
+def module_state(policy_type, name=CONNECTOR_MODULE, root="/"):
+    """``{present, enabled, disabled_marker, paths, modules}`` of a policy module in the store,
+    name compared case-insensitively: present when any entry matches, enabled when one of them
+    is not disabled (``modules`` lists them, see ``store_modules``)."""
+    modules = store_modules(policy_type, name, root)
+    return {"present": bool(modules), "enabled": any(m["enabled"] for m in modules),
+            "disabled_marker": any(not m["enabled"] for m in modules),
+            "paths": sorted(m["path"] for m in modules), "modules": modules}
 
 
 def type_in_policy(type_name, policy_type, root="/"):
@@ -90,13 +100,18 @@ def type_in_policy(type_name, policy_type, root="/"):
         return None
     newest = max(candidates, key=lambda p: int(re.sub(r"\D", "", p.rsplit(".", 1)[-1]) or 0))
     try:
-        with open(newest, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return False
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return data.find(type_name.encode("ascii")) >= 0
+        fd, info = host_files.open_regular(newest)  # never a FIFO or a device
+    except OSError:
+        return None
+    try:
+        if info.st_size == 0:
+            return False
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as data:
+            return data.find(type_name.encode("ascii")) >= 0
     except (IOError, OSError, ValueError):
         return None
+    finally:
+        os.close(fd)
 
 
 def missing_tools(root="/"):
@@ -120,6 +135,7 @@ def probe(root="/", module_name=CONNECTOR_MODULE, domain_type=DEFAULT_DOMAIN_TYP
     result = {"mode": mode, "mode_source": source, "policy_type": policy_type,
               "module_name": module_name, "module_present": state["present"],
               "module_enabled": state["enabled"], "module_paths": state["paths"],
+              "modules": [dict((k, m[k]) for k in ("name", "priority", "enabled")) for m in state["modules"]],
               "domain_type": domain_type, "type_present": None, "tools_missing": None}
     if deep:
         result["type_present"] = type_in_policy(domain_type, policy_type, root)

@@ -59,8 +59,8 @@ def _check(result, what):
     if result.get("timed_out"):
         raise SemoduleError("%s did not finish within its time limit" % what)
     if result.get("rc") != 0:
-        raise SemoduleError("%s failed (rc %s): %s" % (what, result.get("rc"),
-                                                      bounded_cmd.decode(result.get("out") or b"")[-800:]))
+        raise SemoduleError("%s failed (rc %s): %s" % (
+            what, result.get("rc"), bounded_cmd.decode(result.get("out") or b"")[-800:]))
 
 
 def list_store(run, timeout):

@@ -8,7 +8,9 @@ __metaclass__ = type
 import time
 
 PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "NRestarts",
-              "ActiveEnterTimestampMonotonic")
+              "ActiveEnterTimestampMonotonic", "ControlGroup")
+# Where a unit's cgroup lists its processes: cgroup v2 (unified), then the v1/hybrid hierarchies.
+CGROUP_ROOTS = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd")
 
 
 def parse_show(text):
@@ -58,6 +60,18 @@ def from_systemd(name, props, monotonic_now=None):
     main_pid = _int(props.get("MainPID"))
     return {"name": name, "state": state, "enabled": enabled, "uptime_seconds": uptime,
             "main_pid": main_pid or None, "restarts": _int(props.get("NRestarts")), "source": "systemd"}
+
+
+def unit_pids(control_group, read_text, under_root, root="/"):
+    """PIDs in the unit's cgroup (``ControlGroup`` of ``systemctl show``), or None when they
+    cannot be read (then the caller scans every process)."""
+    if not control_group or not control_group.startswith("/"):
+        return None
+    for base in CGROUP_ROOTS:
+        text = read_text(under_root(root, base + control_group + "/cgroup.procs"), 1024 * 1024)
+        if text is not None:
+            return [int(tok) for tok in text.split() if tok.isdigit()]
+    return None
 
 
 def from_processes(name, daemon_process, daemon_age):

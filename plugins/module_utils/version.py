@@ -7,6 +7,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
+
 GLOBAL_XML_MAX_BYTES = 256 * 1024
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
 # <version>1.24.3</version> (any case, optional namespace prefix), or version="1.24.3".
@@ -88,15 +90,14 @@ def version_from_global_xml(text):
 
 
 def read_global_xml_version(path):
-    """``(version or None, error or None)``; a missing file is not an error here."""
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read(GLOBAL_XML_MAX_BYTES).decode("utf-8", "replace")
-    except (IOError, OSError) as exc:
-        if getattr(exc, "errno", None) == 2:
-            return None, None
-        return None, "cannot read %s: %s" % (path, exc.strerror or exc)
-    found = version_from_global_xml(text)
+    """``(version or None, error or None)``; a missing file is not an error here. The file is
+    read through the bounded reader: a FIFO, a device or a file above 256 KiB is an error."""
+    outcome = host_files.read_file(path, GLOBAL_XML_MAX_BYTES)
+    if outcome["missing"]:
+        return None, None
+    if outcome["error"]:
+        return None, host_files.describe(path, outcome)
+    found = version_from_global_xml(outcome["data"].decode("utf-8", "replace"))
     if found is None:
         return None, "no version in %s" % path
     return found, None

@@ -15,9 +15,15 @@ description:
     and, for each of its faults 5, 6, 7, 8, 9, 11, 16, 18 and 19, whether the connector reports it
     (C(ampcli status)), whether the module detects its condition on the host, the causes found, bounded
     evidence and how to fix it.
-  - Only reads. C(ampcli status) runs with a hard timeout (its whole process group is killed), logs are
+  - Only reads. C(ampcli status) runs with a hard timeout (its whole process group is killed), its answer is
+    taken when its own process exits (children that keep its output open do not make it a timeout), logs are
     read as a bounded tail, definition files are judged again only when they changed since the last run.
-  - Can run as a fact gathering module, with no arguments, through C(ansible_facts_modules).
+  - Every host file is read through one bounded reader that never blocks - a FIFO, a device or an oversized
+    file where a file is expected is a finding naming the path and its type, never a hang.
+  - A verdict the module could not reach (an unreadable file, a name service that does not answer) is
+    C(unknown) and goes to C(errors) and the evidence; it never makes a fault or a cause.
+  - Can run as a fact gathering module, with no arguments, through C(ansible_facts_modules); see the notes
+    for the settings that keep C(setup) safe.
   - A missing connector, tool or file is reported in the facts (and C(errors)), never as a module failure.
 author:
   - secure_endpoint.linux maintainers (!UNKNOWN)
@@ -52,7 +58,10 @@ options:
     description:
       - Mode of the parent of O(install_dir) (V(/opt/cisco)), of O(install_dir) and of its child directories
         (fault 5). Compared exactly, with C(lstat).
-    type: str
+      - As the M(ansible.builtin.file) module reads O(ansible.builtin.file#module:mode), an octal string (V('0755'),
+        V('755'), V('0o755')) or an int taken as the mode's value (unquoted YAML V(0750) arrives as 488, which is
+        the mode 0750). Anything else fails the module.
+    type: raw
     default: '0755'
   min_available_memory_mb:
     description: Available memory (C(MemAvailable)) below which low memory is a cause of fault 7.
@@ -109,13 +118,46 @@ options:
     description: Judge the C(.cvd), C(.cld) and C(.cud) files under O(install_dir) (fault 7).
     type: bool
     default: true
+  definitions_list:
+    description:
+      - What C(definitions) lists. V(bounded) lists every invalid file and at most 20 valid ones; V(all) lists every
+        judged file. Files that could not be judged are always all in C(definitions_unknown), and
+        C(definitions_summary) counts every file either way.
+    type: str
+    choices: [bounded, all]
+    default: bounded
+  definitions_max_file_mb:
+    description:
+      - A definitions file larger than this (MiB) is not read; its verdict is C(unknown) ("too large to judge").
+      - Real ClamAV files are below 400 MB; the bound keeps a run's cost known whatever is on the host.
+    type: int
+    default: 1024
+  definitions_max_run_mb:
+    description:
+      - At most this many MiB of definitions files are read in one run; the files left are C(unknown) in this
+        run ("not judged in this run") and judged by the next runs, since verdicts are cached.
+    type: int
+    default: 4096
   selinux_domain_type:
     description: SELinux type of the connector's required BPF rule, looked for in the loaded policy (fault 19).
     type: str
     default: unconfined_service_t
+  selinux_module_name:
+    description:
+      - Name of the connector's SELinux policy module (fault 19). Store entries are matched case-insensitively
+        (the installer writes C(Cisco-Secure-BPF)); C(selinux.modules) lists each with its exact name.
+    type: str
+    default: cisco-secure-bpf
 notes:
   - Supports Debian and Red Hat family hosts; needs root to read every probe (EFI variables, SELinux store, logs).
+    Run as another user, what cannot be read is C(unknown) (in C(errors)), never a fault.
   - No package manager is queried; kernel headers are found by their directories.
+  - "In fact gathering: set O(ignore:ansible_facts_parallel=false) with
+    O(ignore:ansible_facts_modules=[setup, secure_endpoint.linux.connector_facts]). With more than one fact module
+    Ansible otherwise runs them in parallel as async jobs bounded by C(gather_timeout) (10 s); on a loaded
+    controller or with many forks both modules then time out and the host loses the facts of C(setup) too.
+    Run one after the other, C(setup) keeps its own timeouts and this module its own bounds (O(ampcli_timeout)
+    and the limits above), and this module never fails on the host's state."
 """
 
 EXAMPLES = r"""
@@ -133,9 +175,20 @@ EXAMPLES = r"""
       - connector: "1.24"
         kernels: ["5.14.0-*.el9*", "4.18.0-*.el8*"]
 
-# As a fact gathering module of a play:
-#   vars:
-#     ansible_facts_modules: [setup, secure_endpoint.linux.connector_facts]
+# As a fact gathering module, in group_vars/all.yml (or a play's vars). The two modules must run
+# one after the other: in parallel (Ansible's default for two modules) they are async jobs cut at
+# gather_timeout, which on a loaded controller fails setup too. Options come from module_defaults.
+#
+#   ansible_facts_modules: [setup, secure_endpoint.linux.connector_facts]
+#   ansible_facts_parallel: false
+#
+#   - hosts: all
+#     module_defaults:
+#       secure_endpoint.linux.connector_facts:
+#         ampcli_timeout: 5
+#     tasks:
+#       - ansible.builtin.debug:
+#           msg: "{{ ansible_facts.secure_endpoint.faults['5'].causes }}"
 """
 
 RETURN = r"""
@@ -243,14 +296,19 @@ ansible_facts:
               (V("5"), V("6"), V("7"), V("8"), V("9"), V("11"), V("16"), V("18"), V("19")).
             - Each entry has C(id) (int), C(title), C(active) (C(reported) or C(detected)), C(reported) (by
               C(ampcli status)), C(detected) (by this module's probes), C(severity) (as reported, or null),
-              C(causes) (ids of the documented causes found, empty when not active), C(evidence) (at most 12 short
-              strings), C(remediation) with C(role) (FQCN of the role that fixes it), C(automatic) (the role can
-              fix every cause found) and C(manual_steps) (what a person must do; never automated).
+              C(causes) (ids of the documented causes found, empty when not active; a cause is listed only where
+              its documented condition holds on the host), C(risks) (ids of conditions that do not cause today's
+              fault but would make the next install or reinstall fail, listed whether or not the fault is active),
+              C(evidence) (at most 12 short strings), C(remediation) with C(role) (FQCN of the role that fixes it),
+              C(automatic) (the role can fix every cause found) and C(manual_steps) (what a person must do; never
+              automated).
             - "Cause ids: 5: scan_user_missing, scan_group_missing, usergroups_enab_no, directory_mode;
               6: scan_service_restarts, not_cleared_after_10_minutes; 7: invalid_definitions, low_memory;
               8 and 9: secure_boot_enabled, module_not_loaded, module_rejected, kernel_unsupported;
               11: headers_missing, next_boot_headers_missing; 16: kernel_not_in_compat_data, reported_by_connector;
               18: reported_by_connector; 19: module_missing, module_disabled, tooling_missing."
+            - "Risk ids: 5: usergroups_enab_no (C(USERGROUPS_ENAB) is not C(yes) while the scan group exists, or while
+              the connector is not installed; a cause only while the group is missing)."
           returned: always
           type: dict
           sample:
@@ -262,13 +320,19 @@ ansible_facts:
               detected: false
               severity: Major
               causes: [reported_by_connector]
+              risks: []
               evidence: ["severity Major", "top_processes: pid 812 find 97.0% CPU: find / -type f"]
               remediation:
                 role: secure_endpoint.linux.event_overload
                 automatic: false
                 manual_steps: ["Review the most active processes in the evidence."]
         definitions:
-          description: One entry per C(.cvd), C(.cld) or C(.cud) file under O(install_dir) (empty when O(validate_definitions=false)).
+          description:
+            - The judged definitions files (C(.cvd), C(.cld), C(.cud)) under O(install_dir), in path order (empty when
+              O(validate_definitions=false)); C(valid) is always a bool here, so C(rejectattr('valid')) selects only
+              files the engine would refuse. Files that could not be judged are in C(definitions_unknown).
+            - With O(definitions_list=bounded) (the default) every C(invalid) file is listed and at most 20 C(valid)
+              ones; O(definitions_list=all) lists every judged file. C(definitions_summary) counts all.
           returned: always
           type: list
           elements: dict
@@ -281,21 +345,79 @@ ansible_facts:
               description: V(cvd), V(cld) or V(cud).
               type: str
               returned: always
+            verdict:
+              description:
+                - V(valid) (the ClamAV engine would load it) or V(invalid) (the engine would refuse it, see C(reason);
+                  a FIFO, a device, a dangling symlink or a symlink loop is invalid too, since the engine cannot load
+                  it). Only V(invalid) makes fault 7.
+              type: str
+              returned: always
             valid:
-              description: The ClamAV engine would load it.
+              description: True for V(valid), false for V(invalid).
               type: bool
               returned: always
             reason:
-              description: Why it is not valid, or null.
+              description: Why it is invalid, or null.
               type: str
               returned: always
             size:
-              description: Size in bytes.
+              description: Size in bytes, or null when not known.
               type: int
               returned: always
             header:
-              description: The header's fields.
+              description: The header's fields (empty when the file was not read).
               type: dict
+              returned: always
+            file_kind:
+              description: What the path is (V(regular file), V(FIFO), V(character device), V(directory), V(symlink) ...).
+              type: str
+              returned: always
+            link:
+              description: The target when the path is a symlink, else null.
+              type: str
+              returned: always
+        definitions_unknown:
+          description:
+            - Every definitions file that could not be judged, each with the keys of C(definitions), C(verdict)
+              V(unknown), C(valid) null and C(reason) (unreadable, too large to judge, left for a later run by
+              O(definitions_max_run_mb)). Never a cause of fault 7, never cached; also named in C(errors).
+          returned: always
+          type: list
+          elements: dict
+          sample: [{"path": "/opt/cisco/amp/clamav/main.cvd", "verdict": "unknown", "valid": null,
+                    "reason": "cannot be read: Permission denied"}]
+        definitions_summary:
+          description: Counts over every definitions file found, whatever C(definitions) lists.
+          returned: always
+          type: dict
+          contains:
+            files:
+              description: Definitions files found.
+              type: int
+              returned: always
+            valid:
+              description: Files judged valid.
+              type: int
+              returned: always
+            invalid:
+              description: Files judged invalid.
+              type: int
+              returned: always
+            unknown:
+              description: Files not judged.
+              type: int
+              returned: always
+            by_type:
+              description: Files found by type (C(cvd), C(cld), C(cud)).
+              type: dict
+              returned: always
+            listed:
+              description: Entries in C(definitions).
+              type: int
+              returned: always
+            complete:
+              description: The search saw the whole install root (false when a limit stopped it; C(errors) says which).
+              type: bool
               returned: always
         kernel:
           description: Running and next kernel.
@@ -323,9 +445,13 @@ ansible_facts:
               type: str
               returned: always
             headers_package:
-              description: Package that provides them (C(kernel-devel-*), C(kernel-uek-devel-*), C(linux-headers-*)), or null.
+              description:
+                - Package that provides them, by the kernel's flavour, or null. Red Hat family
+                  C(kernel[-uek|-rt|-64k][-debug]-devel-<version>) (C(<version>) is the release without its
+                  C(+debug), C(+64k), C(+rt) suffix); Debian family C(linux-headers-<release>).
               type: str
               returned: always
+              sample: kernel-debug-devel-5.14.0-427.el9.x86_64
             next_boot:
               description: Kernel the boot loader starts next, or null when unknown.
               type: dict
@@ -394,6 +520,14 @@ ansible_facts:
               type: list
               elements: str
               returned: always
+            modules:
+              description:
+                - Every store entry whose name matches O(selinux_module_name) case-insensitively, with its exact
+                  C(name), C(priority) (int) and C(enabled) (no disabled marker for that exact name).
+              type: list
+              elements: dict
+              returned: always
+              sample: [{"name": "Cisco-Secure-BPF", "priority": 400, "enabled": true}]
             module_required:
               description: The default policy lacks the rule (EL7), so the module must exist.
               type: bool
@@ -434,11 +568,11 @@ ansible_facts:
               type: str
               returned: always
             user:
-              description: The user exists.
+              description: The user exists; null when unknown (account database unreadable, name service not answering).
               type: bool
               returned: always
             group:
-              description: The group exists.
+              description: The group exists; null when unknown.
               type: bool
               returned: always
         login_defs:
@@ -455,7 +589,9 @@ ansible_facts:
               type: str
               returned: always
             usergroups_enabled:
-              description: True only for a value equal to V(yes) in any case.
+              description:
+                - True only for a value equal to V(yes) in any case; null when the file could not be judged (not a
+                  regular file, larger than 16 MiB, unreadable - see C(errors)).
               type: bool
               returned: always
         top_processes:
@@ -487,47 +623,77 @@ ansible_facts:
           elements: str
 """
 
+import copy
+import traceback
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, fs_modes
 
 # Probes read under this root; tests point it at a fake tree.
 _ROOT = "/"
 
+# Each option's type; its default comes from collect.DEFAULTS (written once, there).
+_TYPES = dict(
+    install_dir=dict(type="path"),
+    log_dir=dict(type="path"),
+    service_name=dict(type="str"),
+    ampcli_timeout=dict(type="float"),
+    expected_dir_mode=dict(type="raw"),
+    min_available_memory_mb=dict(type="int"),
+    kernel_compat=dict(type="list", elements="dict", options=dict(
+        connector=dict(type="str", required=True),
+        kernels=dict(type="list", elements="str", required=True),
+    )),
+    restart_window_minutes=dict(type="int"),
+    scan_restart_threshold=dict(type="int"),
+    top_processes=dict(type="int"),
+    process_sample_seconds=dict(type="float"),
+    log_tail_kb=dict(type="int"),
+    cache_path=dict(type="path"),
+    validate_definitions=dict(type="bool"),
+    definitions_list=dict(type="str", choices=list(collect.DEFINITIONS_LISTS)),
+    definitions_max_file_mb=dict(type="int"),
+    definitions_max_run_mb=dict(type="int"),
+    selinux_domain_type=dict(type="str"),
+    selinux_module_name=dict(type="str"),
+)
+_POSITIVE = ("ampcli_timeout", "log_tail_kb", "process_sample_seconds", "definitions_max_file_mb",
+             "definitions_max_run_mb")
+_NOT_NEGATIVE = ("min_available_memory_mb", "restart_window_minutes", "scan_restart_threshold", "top_processes")
+
 
 def argument_spec():
-    return dict(
-        install_dir=dict(type="path", default="/opt/cisco/amp"),
-        log_dir=dict(type="path", default="/var/log/cisco"),
-        service_name=dict(type="str", default="cisco-amp"),
-        ampcli_timeout=dict(type="float", default=10.0),
-        expected_dir_mode=dict(type="str", default="0755"),
-        min_available_memory_mb=dict(type="int", default=1024),
-        kernel_compat=dict(type="list", elements="dict", default=[], options=dict(
-            connector=dict(type="str", required=True),
-            kernels=dict(type="list", elements="str", required=True),
-        )),
-        restart_window_minutes=dict(type="int", default=10),
-        scan_restart_threshold=dict(type="int", default=3),
-        top_processes=dict(type="int", default=10),
-        process_sample_seconds=dict(type="float", default=0.5),
-        log_tail_kb=dict(type="int", default=256),
-        cache_path=dict(type="path", default="/var/cache/secure_endpoint/definitions.json"),
-        validate_definitions=dict(type="bool", default=True),
-        selinux_domain_type=dict(type="str", default="unconfined_service_t"),
-    )
+    return dict((name, dict(spec, default=copy.deepcopy(collect.DEFAULTS[name]))) for name, spec in _TYPES.items())
+
+
+def check_params(params):
+    """The first problem with the options, or None."""
+    for name in _POSITIVE:
+        if params[name] <= 0:
+            return "%s must be greater than 0" % name
+    for name in _NOT_NEGATIVE:
+        if params[name] < 0:
+            return "%s must not be negative" % name
+    try:
+        fs_modes.parse_mode(params["expected_dir_mode"])
+    except ValueError as exc:
+        return "expected_dir_mode: %s (an octal string such as '0755', or an int)" % exc
+    return None
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
-    for name in ("ampcli_timeout", "log_tail_kb", "process_sample_seconds"):
-        if params[name] <= 0:
-            module.fail_json(msg="%s must be greater than 0" % name)
-    for name in ("min_available_memory_mb", "restart_window_minutes", "scan_restart_threshold", "top_processes"):
-        if params[name] < 0:
-            module.fail_json(msg="%s must not be negative" % name)
-    facts = collect.collect(dict(params), root=_ROOT, check_mode=module.check_mode)
+    problem = check_params(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    try:
+        facts = collect.collect(dict(module.params), root=_ROOT, check_mode=module.check_mode)
+    except Exception:  # pylint: disable=broad-except
+        # Run at every fact gathering: a bug here must not fail the host (and setup's facts).
+        message = "connector_facts internal error, nothing was judged: %s" % traceback.format_exc(limit=3)
+        module.warn(message)
+        facts = collect.unknown_facts(module.params, message)
     module.exit_json(changed=False, ansible_facts={"secure_endpoint": facts})
 
 

@@ -160,7 +160,7 @@ def run(module):
         semodule_store._check(done, " ".join(argv[:1] + [a for a in argv[1:] if a != pp]))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    after, _ = semodule_store.list_store(runner, timeout)
+    after = semodule_store.list_store(runner, timeout)[0]
     result["modules"] = semodule_store.matches(after, name)
     missing = [r["name"] for r in result["modules"] if not r["enabled"]]
     if not result["modules"] or missing:

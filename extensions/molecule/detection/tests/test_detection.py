@@ -64,3 +64,29 @@ def test_scan_group_cause_evidence(host):
 def test_baseline_after_all_cases_is_clean(host):
     out = host.run("timeout 10 /opt/cisco/amp/bin/ampcli status")
     assert out.rc == 0 and "Faults: None" in out.stdout
+
+
+def test_hostile_host_named_every_odd_path_and_blamed_nothing_else(host):
+    facts = _snapshot(host, "hostile")
+    for path in ("/etc/login.defs", "/etc/os-release", "/var/tmp/se-hostile/amp/etc/global.xml"):
+        assert "cannot read %s: FIFO, not a regular file" % path in facts["errors"]
+    assert [k for k, v in facts["faults"].items() if v["active"]] == ["7"]
+    invalid = {d["path"].rsplit("/", 1)[-1]: d for d in facts["definitions"] if d["verdict"] == "invalid"}
+    assert sorted(invalid) == ["pipe.cvd", "zero.cvd"]
+    assert invalid["zero.cvd"]["link"] == "/dev/zero"
+    assert invalid["zero.cvd"]["reason"] == "not a regular file (character device): the engine cannot load it"
+    assert facts["login_defs"]["usergroups_enabled"] is None
+    assert facts["definitions_unknown"] == []
+    assert all(d["valid"] is (d["verdict"] == "valid") for d in facts["definitions"])
+    assert facts["definitions_summary"]["invalid"] == 2 and facts["definitions_summary"]["complete"] is True
+
+
+def test_hostile_case_left_the_host_as_it_was(host):
+    # The host's own files are back, regular, with their content; no FIFO was left behind.
+    login_defs = host.file("/etc/login.defs")
+    assert login_defs.is_file and not login_defs.is_pipe
+    assert "USERGROUPS_ENAB" in login_defs.content_string
+    assert host.file("/etc/os-release").exists and not host.file("/etc/os-release").is_pipe
+    assert "ID=" in host.file("/etc/os-release").content_string
+    assert not host.file("/var/tmp/se-hostile").exists
+    assert host.run("find /etc /opt /var/tmp /var/cache -xdev -type p").stdout.strip() == ""

@@ -151,3 +151,53 @@ def test_run_ampcli_not_executable(tmp_path):
     path.write_text("Status: Connected\n")
     entry, reported = collect.run_ampcli(str(path), 5, bounded_cmd.run)
     assert not entry["ran"] and "cannot run" in entry["error"]
+
+
+def _coloured(text):
+    """The Cisco sample as a terminal would get it: bold keys, red severities, a title (OSC)."""
+    out = ["\x1b]0;ampcli\x07"]
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        out.append("\x1b[1m%s\x1b[0m%s\x1b[1;31m%s\x1b[0m\x1b[K" % (key, sep, value) if sep else line)
+    return "\r\n".join(out) + "\r\n"
+
+
+def test_ansi_colour_sequences_hide_nothing():
+    plain = ampcli_status.parse_status(sample("cisco_fault18_prefixed.txt"))
+    coloured = ampcli_status.parse_status(_coloured(sample("cisco_fault18_prefixed.txt")))
+    assert coloured == plain and coloured["recognized"] and coloured["fault_ids"] == [18]
+
+
+def test_lower_case_keys_and_fault_lines():
+    text = sample("fault_ids_comma.txt").lower()
+    parsed = ampcli_status.parse_status(text)
+    assert parsed["fault_ids"] == [5, 18]
+    assert [(f["id"], f["severity"]) for f in parsed["faults"]] == [(5, "Major"), (18, "Critical")]
+    assert all(f["message"] for f in parsed["faults"])
+    assert parsed["status"]["mode"] == "degraded"
+
+
+@pytest.mark.parametrize("text,plain", [
+    ("\x1b[1;31mMode\x1b[0m: Degraded", "Mode: Degraded"),
+    ("\x1b[38;5;196mStatus: Connected", "Status: Connected"),
+    ("\x1b]2;title\x1b\\Status: x", "Status: x"),
+    ("\x1b(BFaults: None", "Faults: None"),
+    ("no escape at all", "no escape at all"),
+])
+def test_strip_escapes(text, plain):
+    assert ampcli_status.strip_escapes(text) == plain
+
+
+def test_run_ampcli_answer_with_a_child_holding_stdout(tmp_path):
+    path = _script(tmp_path, "cat '%s'\nsleep 8 &\n" % os.path.join(DATA, "cisco_fault18.txt"))
+    start = time.monotonic()
+    entry, reported = collect.run_ampcli(path, 6, bounded_cmd.run)
+    assert time.monotonic() - start < 3
+    assert entry["rc"] == 0 and not entry["timed_out"] and entry["error"] is None and reported == {18: "Major"}
+
+
+def test_run_ampcli_symlink_loop_is_not_not_found(tmp_path):
+    path = str(tmp_path / "ampcli")
+    os.symlink(path, path)
+    entry, reported = collect.run_ampcli(path, 5, bounded_cmd.run)
+    assert entry["error"] == "%s cannot be run: symlink loop" % path and not entry["ran"]

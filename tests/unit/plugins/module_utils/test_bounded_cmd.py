@@ -43,3 +43,40 @@ def test_output_is_bounded():
 def test_missing_program():
     out = bounded_cmd.run(["/nonexistent/ampcli", "status"], 5)
     assert out["rc"] is None and "No such file" in out["error"]
+
+
+def test_answer_taken_when_the_command_exits_while_a_child_holds_stdout():
+    # The child inherits stdout and keeps it open for 30 s: EOF never comes in time.
+    start = time.monotonic()
+    out = bounded_cmd.run(["sh", "-c", "echo answer; sleep 8 & exit 3"], 10)
+    assert time.monotonic() - start < 3
+    assert out == {"rc": 3, "out": b"answer\n", "timed_out": False, "truncated": False, "error": None}
+
+
+def test_output_left_in_the_pipe_at_exit_is_drained(tmp_path):
+    # The child has written before the command exits (the flag says so): it is in the answer.
+    flag = tmp_path / "written"
+    script = "(echo child; touch %s; sleep 8) & while [ ! -e %s ]; do sleep 0.01; done; echo parent" % (flag, flag)
+    out = bounded_cmd.run(["sh", "-c", script], 10)
+    assert out["rc"] == 0 and out["out"] == b"child\nparent\n"
+
+
+def test_a_child_that_keeps_writing_after_the_exit_is_not_waited_for():
+    start = time.monotonic()
+    out = bounded_cmd.run(["sh", "-c", "(while :; do echo more; sleep 0.01; done) & echo answer"], 10)
+    assert time.monotonic() - start < 3
+    assert out["rc"] == 0 and out["out"].startswith(b"answer\n") and not out["timed_out"]
+
+
+def test_exit_is_noticed_without_pidfd(monkeypatch):
+    monkeypatch.delattr(bounded_cmd.os, "pidfd_open", raising=False)
+    start = time.monotonic()
+    out = bounded_cmd.run(["sh", "-c", "echo answer; sleep 8 & exit 0"], 10)
+    assert time.monotonic() - start < 3 and out["rc"] == 0 and out["out"] == b"answer\n"
+
+
+def test_command_that_closes_stdout_and_keeps_running_times_out():
+    start = time.monotonic()
+    out = bounded_cmd.run(["sh", "-c", "echo x; exec >&- 2>&-; sleep 30"], 0.5)
+    assert time.monotonic() - start < 5
+    assert out["timed_out"] and out["rc"] is None and out["out"] == b"x\n"

@@ -11,6 +11,7 @@ did not (exit 2, or a crash).
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import errno
 import gzip
 import hashlib
 import io
@@ -464,16 +465,46 @@ def test_threaded_and_deep_paths(tmp_path, test_keys, monkeypatch):
 
 def test_never_raises_on_bad_paths(tmp_path):
     missing = cvd.validate_file(str(tmp_path / 'missing.cvd'))
-    assert missing['valid'] is False and missing['reason'].startswith('unreadable')
+    # Not read is not judged: unknown, never invalid.
+    assert missing['verdict'] == 'unknown' and missing['valid'] is None
+    assert missing['reason'].startswith('cannot be read')
     folder = tmp_path / 'dir.cvd'
     folder.mkdir()
-    assert cvd.validate_file(str(folder))['valid'] is False
+    assert cvd.validate_file(str(folder))['reason'] == 'not a regular file (directory)'
     fifo = tmp_path / 'pipe.cvd'
     os.mkfifo(str(fifo))
-    assert cvd.validate_file(str(fifo))['reason'] == 'not a regular file'
+    result = cvd.validate_file(str(fifo))
+    assert result['reason'] == 'not a regular file (FIFO)' and result['verdict'] == 'invalid'
+    zero = tmp_path / 'zero.cvd'
+    os.symlink('/dev/zero', str(zero))
+    assert cvd.validate_file(str(zero))['reason'] == 'not a regular file (character device)'
+    loop = tmp_path / 'loop.cvd'
+    os.symlink(str(loop), str(loop))
+    assert cvd.validate_file(str(loop))['reason'] == 'symlink loop'
     other = tmp_path / 'file.txt'
     other.write_bytes(real())
     result = cvd.validate_file(str(other))
     assert result['type'] is None and result['reason'] == 'not a .cvd, .cld or .cud file'
-    assert set(result) == {'path', 'type', 'valid', 'reason', 'size', 'header'}
+    assert set(result) == {'path', 'type', 'verdict', 'valid', 'reason', 'size', 'header'}
     assert set(result['header']) == set(cvd.HEADER_KEYS)
+
+
+def test_read_error_is_unknown(tmp_path, monkeypatch):
+    path = tmp_path / 'main.cvd'
+    path.write_bytes(real())
+
+    def broken(handle, size):
+        raise OSError(errno.EIO, 'Input/output error')
+
+    monkeypatch.setattr(cvd, '_read_exact', broken)
+    result = cvd.validate_file(str(path))
+    assert result['verdict'] == 'unknown' and result['valid'] is None
+    assert result['reason'] == 'cannot be read: Input/output error'
+
+
+def test_validator_bug_is_unknown(tmp_path, monkeypatch):
+    path = tmp_path / 'main.cvd'
+    path.write_bytes(real())
+    monkeypatch.setattr(cvd, '_parse_header', lambda head: 1 / 0)
+    result = cvd.validate_file(str(path))
+    assert result['verdict'] == 'unknown' and result['reason'].startswith('validator error')

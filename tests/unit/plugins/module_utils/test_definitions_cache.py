@@ -81,7 +81,8 @@ def test_warm_run_reads_nothing(no_racy_wait, install, tmp_path):
     cache = dc.DefinitionsCache(cache_path, vid)
     results, stats = judge(install, cache, first)
     assert cache.save() is None
-    assert stats == {"files": 3, "cached": 0, "validated": 3}
+    assert stats == {"files": 3, "cached": 0, "validated": 3, "read_bytes": sum(
+        os.path.getsize(p) for p in dc.find_files(str(install)))}
     assert [r["valid"] for r in results] == [False, True, True]
     second = Counting()
     again, stats = judge(install, dc.DefinitionsCache(cache_path, vid), second)
@@ -194,3 +195,99 @@ def test_validator_id_covers_imported_helpers():
     fake.validate_file = lambda path: {}
     assert dc.validator_id(fake) != base
     assert dc.validator_id(cvd) == base
+
+
+def test_walk_says_when_it_stops(install, monkeypatch):
+    assert dc.walk(str(install)) == {"files": dc.find_files(str(install)), "complete": True, "notes": []}
+    walked = dc.walk(str(install), max_entries=2)
+    assert walked["complete"] is False
+    assert walked["notes"][0].startswith("search stopped after") and "(limit 2)" in walked["notes"][0]
+    deep = install / "a" / "b"
+    deep.mkdir(parents=True)
+    (deep / "x.cvd").write_bytes(b"x")
+    walked = dc.walk(str(install), max_depth=1)
+    assert walked["notes"] == ["%s: 1 subdirectories deeper than 1 levels not searched" % (install / "a")]
+    assert "x.cvd" not in [os.path.basename(p) for p in walked["files"]]
+
+
+def test_walk_says_what_it_could_not_list(install, monkeypatch):
+    real_scandir = os.scandir
+
+    def denied(path):
+        if str(path).endswith("clamav"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    walked = dc.walk(str(install))
+    assert walked["notes"] == ["cannot list %s: Permission denied" % (install / "clamav")]
+    assert walked["complete"] is False
+
+
+def test_non_regular_and_unknown_verdicts(install, no_racy_wait, tmp_path):
+    clamav = install / "clamav"
+    big = clamav / "big.cld"
+    big.write_bytes(b"x" * 20000)
+    settle(*dc.find_files(str(install)))
+    os.mkfifo(str(clamav / "fifo.cvd"))
+    os.symlink("/dev/urandom", str(clamav / "random.cvd"))
+    os.symlink("gone.cvd", str(clamav / "dangling.cvd"))
+    cache = dc.DefinitionsCache(str(tmp_path / "c.json"), "v1")
+    counting = Counting()
+    results, stats = dc.judge_definitions(str(install), counting, cache, max_file_bytes=16384)
+    by_name = dict((os.path.basename(r["path"]), r) for r in results)
+    assert (by_name["fifo.cvd"]["verdict"], by_name["fifo.cvd"]["file_kind"]) == ("invalid", "FIFO")
+    assert by_name["random.cvd"]["reason"] == "not a regular file (character device): the engine cannot load it"
+    assert by_name["random.cvd"]["link"] == "/dev/urandom"
+    assert by_name["dangling.cvd"]["verdict"] == "invalid" and by_name["dangling.cvd"]["valid"] is False
+    assert by_name["big.cld"]["verdict"] == "unknown" and by_name["big.cld"]["valid"] is None
+    assert by_name["big.cld"]["reason"] == "too large to judge: 20000 bytes (limit 16384)"
+    # Neither the non-regular files nor the oversized one reached the validator or the cache.
+    assert sorted(os.path.basename(p) for p in counting.calls) == ["daily.cld", "test-1.cvd", "test-2.cvd"]
+    assert sorted(os.path.basename(p) for p in cache.entries) == ["daily.cld", "test-1.cvd", "test-2.cvd"]
+
+
+def test_unknown_verdicts_are_never_cached(install, no_racy_wait, tmp_path):
+    settle(*dc.find_files(str(install)))
+    cache_path = str(tmp_path / "c.json")
+    cache = dc.DefinitionsCache(cache_path, "v1")
+    dc.judge_definitions(str(install), lambda p: {"path": p, "verdict": "unknown", "valid": None,
+                                                  "reason": "cannot be read: Permission denied"}, cache)
+    assert cache.entries == {} and cache.save() is None and not os.path.exists(cache_path)
+    # A verdict given only as valid=None (custom validators) is unknown too.
+    dc.judge_definitions(str(install), lambda p: {"path": p, "valid": None, "reason": "?"}, cache)
+    assert cache.entries == {}
+
+
+def test_old_format_cache_with_unreadable_verdicts_is_ignored(install, no_racy_wait, tmp_path):
+    settle(*dc.find_files(str(install)))
+    target = str(install / "clamav" / "test-1.cvd")
+    old = {"format": 1, "validator": "v1", "entries": {target: {
+        "stat": dc.stat_key(os.stat(target)), "result": {"path": target, "valid": False,
+                                                         "reason": "unreadable: Permission denied"}}}}
+    (tmp_path / "c.json").write_text(json.dumps(old))
+    counting = Counting()
+    dc.judge_definitions(str(install), counting, dc.DefinitionsCache(str(tmp_path / "c.json"), "v1"))
+    assert target in counting.calls
+
+
+def test_cache_that_is_a_fifo_is_reported_and_never_blocks(tmp_path):
+    os.mkfifo(str(tmp_path / "c.json"))
+    cache = dc.DefinitionsCache(str(tmp_path / "c.json"), "v1", shown="/var/cache/x.json")
+    assert cache.error == "definitions cache ignored: cannot read /var/cache/x.json: FIFO, not a regular file"
+    assert cache.entries == {}
+
+
+def test_run_budget(install, no_racy_wait, tmp_path):
+    settle(*dc.find_files(str(install)))
+    counting = Counting()
+    first = os.path.getsize(str(install / "clamav" / "daily.cld"))
+    results, stats = dc.judge_definitions(str(install), counting, None, max_total_bytes=first + 1)
+    assert [r["verdict"] for r in results] == ["invalid", "unknown", "unknown"]
+    assert results[1]["reason"].startswith("not judged in this run: %d bytes already read" % first)
+    assert stats["validated"] == 1 and stats["read_bytes"] == first
+
+
+def test_validator_id_from_sources_equals_the_imported_one():
+    assert dc.validator_id_of(cvd.__name__) == dc.validator_id(cvd)
+    assert dc.validator_id_of(cvd.__name__ + "_nope") is None

@@ -83,11 +83,45 @@ def test_5_usergroups_no_alone_is_latent():
     assert not entry["active"] and entry["causes"] == []
 
 
-def test_5_reported_with_usergroups_no():
+def test_5_reported_with_usergroups_no_and_the_group_present_is_a_risk_not_a_cause():
     login = {"path": "/etc/login.defs", "present": True, "value": "No", "enabled": False, "error": None}
     entry = fr.fault_5(healthy(login_defs=login, reported={5: "Major"}))
     assert entry["active"] and entry["reported"] and not entry["detected"]
-    assert entry["causes"] == ["usergroups_enab_no"] and entry["severity"] == "Major"
+    assert entry["causes"] == [] and entry["severity"] == "Major"
+    assert entry["risks"] == ["usergroups_enab_no"]
+    assert entry["evidence"][0].startswith("risk: /etc/login.defs: USERGROUPS_ENAB is 'No'")
+    # No documented cause found: the generic steps, not the login.defs fix.
+    assert entry["remediation"]["automatic"] is False
+
+
+def test_5_reported_with_usergroups_no_and_the_group_missing_is_a_cause():
+    login = {"path": "/etc/login.defs", "present": True, "value": "No", "enabled": False, "error": None}
+    entry = fr.fault_5(healthy(login_defs=login, reported={5: "Major"},
+                               accounts={"name": "cisco-amp-scan-svc", "user": True, "group": False}))
+    assert entry["causes"] == ["scan_group_missing", "usergroups_enab_no"] and entry["risks"] == []
+
+
+def test_5_usergroups_no_on_a_host_without_the_connector_is_only_a_risk():
+    login = {"path": "/etc/login.defs", "present": False, "value": None, "enabled": False, "error": None}
+    entry = fr.fault_5(healthy(installed=False, login_defs=login,
+                               accounts={"name": "cisco-amp-scan-svc", "user": False, "group": False}))
+    assert not entry["active"] and entry["causes"] == [] and entry["risks"] == ["usergroups_enab_no"]
+
+
+def test_5_unknown_accounts_and_login_defs_blame_nothing():
+    login = {"path": "/etc/login.defs", "present": True, "value": None, "enabled": None,
+             "error": "cannot read /etc/login.defs: FIFO, not a regular file"}
+    accounts = {"name": "cisco-amp-scan-svc", "user": None, "group": None,
+                "error": "the name service did not answer within 5.0s (accounts unknown)"}
+    entry = fr.fault_5(healthy(login_defs=login, accounts=accounts))
+    assert not entry["active"] and entry["causes"] == [] and entry["risks"] == []
+    assert entry["evidence"] == [accounts["error"], login["error"]]
+
+
+def test_5_directory_mode_only_when_installed():
+    findings = [{"path": "/opt/cisco", "mode": "0700", "expected": "0755", "problem": "mode 0700, expected 0755"}]
+    entry = fr.fault_5(healthy(installed=False, dir_findings=findings))
+    assert not entry["active"] and entry["evidence"] == []
 
 
 def test_5_directory_mode():
@@ -125,8 +159,20 @@ def test_7_invalid_definitions():
     defs = [{"path": "/opt/cisco/amp/clamav/daily.cvd", "valid": False, "reason": "MD5 mismatch"}]
     entry = fr.fault_7(healthy(definitions=defs))
     assert entry["detected"] and entry["causes"] == ["invalid_definitions"]
-    assert entry["evidence"] == ["/opt/cisco/amp/clamav/daily.cvd: MD5 mismatch"]
+    assert entry["evidence"] == ["definitions: 1 file(s), 1 invalid, 0 not judged",
+                                 "/opt/cisco/amp/clamav/daily.cvd: MD5 mismatch"]
     assert entry["remediation"]["automatic"] is True
+
+
+def test_7_unknown_verdicts_are_evidence_never_a_cause():
+    defs = [{"path": "/opt/cisco/amp/clamav/main.cvd", "verdict": "unknown", "valid": None,
+             "reason": "cannot be read: Permission denied"},
+            {"path": "/opt/cisco/amp/clamav/daily.cvd", "verdict": "valid", "valid": True, "reason": None}]
+    entry = fr.fault_7(healthy(definitions=defs, definitions_notes=["search stopped after 20001 entries"]))
+    assert not entry["active"] and entry["causes"] == []
+    assert entry["evidence"] == ["definitions: 2 file(s), 0 invalid, 1 not judged",
+                                 "/opt/cisco/amp/clamav/main.cvd: not judged: cannot be read: Permission denied",
+                                 "search stopped after 20001 entries"]
 
 
 def test_7_low_memory_needs_a_stopped_scanner_to_be_detected():

@@ -71,3 +71,33 @@ def test_display_maps_paths(tree, tmp_path):
 def test_missing_install_dir(tmp_path):
     paths = fs_modes.dirs_to_check(str(tmp_path / "opt" / "cisco" / "amp"))
     assert fs_modes.check_modes(paths, 0o755) == []
+
+
+def test_directories_are_kept_before_any_limit(tree, monkeypatch):
+    monkeypatch.setattr(fs_modes, "MAX_CHILDREN", 2)
+    for index in range(300):
+        (tree / ("a%03d" % index)).write_text("")
+    (tree / "zz").mkdir()
+    paths, notes = fs_modes.directories_to_check(str(tree))
+    assert [os.path.basename(p) for p in paths[2:]] and len(paths) == 4
+    assert notes == ["%s holds more than 2 directories: 2 were not checked" % tree]
+    monkeypatch.setattr(fs_modes, "MAX_CHILDREN", 1000)
+    paths, notes = fs_modes.directories_to_check(str(tree))
+    assert [os.path.basename(p) for p in paths[2:]] == ["bin", "clamav", "etc", "zz"] and notes == []
+
+
+def test_entry_limit_is_said(tree, monkeypatch):
+    monkeypatch.setattr(fs_modes, "MAX_ENTRIES", 2)
+    paths, notes = fs_modes.directories_to_check(str(tree))
+    assert notes == ["%s holds more than 2 entries: only the first 2 were looked at for directories" % tree]
+
+
+@pytest.mark.parametrize("value,mode", [(488, 0o750), ("0750", 0o750), (0o2755, 0o2755), (" 755 ", 0o755)])
+def test_parse_mode_as_the_file_module(value, mode):
+    assert fs_modes.parse_mode(value) == mode
+
+
+@pytest.mark.parametrize("value", [True, None, -1, 0o10000, "u=rwx"])
+def test_parse_mode_rejects_more(value):
+    with pytest.raises(ValueError):
+        fs_modes.parse_mode(value)

@@ -166,3 +166,29 @@ def test_kernel_log_nothing_answers(tmp_path):
     def runner(argv, timeout, max_bytes):
         return {"rc": None, "out": b"", "timed_out": True, "truncated": False, "error": None}
     assert kernel_probe.kernel_log_lines(str(tmp_path), 4096, runner) == ([], None)
+
+
+@pytest.mark.parametrize("release,package", [
+    ("5.14.0-427.el9.x86_64", "kernel-devel-5.14.0-427.el9.x86_64"),
+    ("5.14.0-427.el9.x86_64+debug", "kernel-debug-devel-5.14.0-427.el9.x86_64"),
+    ("5.14.0-427.el9.aarch64+64k", "kernel-64k-devel-5.14.0-427.el9.aarch64"),
+    ("5.14.0-427.el9.aarch64+64k-debug", "kernel-64k-debug-devel-5.14.0-427.el9.aarch64"),
+    ("5.14.0-362.8.1.el9_3.x86_64+rt", "kernel-rt-devel-5.14.0-362.8.1.el9_3.x86_64"),
+    ("5.14.0-362.8.1.el9_3.x86_64+rt-debug", "kernel-rt-debug-devel-5.14.0-362.8.1.el9_3.x86_64"),
+    ("4.18.0-513.5.1.rt7.307.el8_9.x86_64", "kernel-rt-devel-4.18.0-513.5.1.rt7.307.el8_9.x86_64"),
+    ("3.10.0-1160.rt56.1131.el7.x86_64", "kernel-rt-devel-3.10.0-1160.rt56.1131.el7.x86_64"),
+    ("3.10.0-1160.el7.x86_64.debug", "kernel-debug-devel-3.10.0-1160.el7.x86_64"),
+    ("5.15.0-206.153.7.el8uek.x86_64", "kernel-uek-devel-5.15.0-206.153.7.el8uek.x86_64"),
+    ("5.15.0-206.153.7.el8uek.x86_64+debug", "kernel-uek-debug-devel-5.15.0-206.153.7.el8uek.x86_64"),
+])
+def test_headers_package_by_flavour(tmp_path, release, package):
+    result = kernel_probe.headers_for(release, "redhat", str(tmp_path))
+    assert result == {"headers_installed": False, "headers_path": "/usr/src/kernels/" + release,
+                      "headers_package": package}
+    write(tmp_path, "/usr/src/kernels/%s/Makefile" % release)
+    assert kernel_probe.headers_for(release, "redhat", str(tmp_path))["headers_installed"]
+
+
+@pytest.mark.parametrize("release", ["6.1.0-18-rt-amd64", "6.1.0-18-cloud-amd64", "6.1.0-18-amd64"])
+def test_debian_flavour_is_in_the_release(tmp_path, release):
+    assert kernel_probe.headers_for(release, "debian", str(tmp_path))["headers_package"] == "linux-headers-" + release

@@ -61,7 +61,7 @@ def test_fifo_never_blocks(tmp_path):
     thread.start()
     thread.join(5)
     assert not thread.is_alive()
-    assert box["r"]["error"] == "cannot read %s: not a regular file" % fifo
+    assert box["r"]["error"] == "cannot read %s: FIFO, not a regular file" % fifo
 
 
 def test_rotated_log_completes_a_fresh_one(tmp_path):

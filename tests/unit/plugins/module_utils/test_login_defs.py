@@ -120,4 +120,29 @@ def test_unreadable_file_is_an_error(tmp_path):
     # A directory in place of the file: open() fails with something else than ENOENT.
     (tmp_path / "login.defs").mkdir()
     result = login_defs.read_usergroups_enab(str(tmp_path / "login.defs"))
-    assert result["error"] and result["enabled"] is False
+    assert result["error"] and result["enabled"] is None
+
+
+def test_name_filter_gives_the_same_answer():
+    """parse(data, names) reads only the lines holding the names: same values for them."""
+    import random
+    rnd = random.Random(3)
+    pieces = [b"USERGROUPS_ENAB", b" yes", b"\tno", b"#", b"\n", b"\r\n", b"\0", b'"', b" ", b"x" * 700,
+              b"UMASK 022", b"USERGROUPS_ENAB yes\n", b"usergroups_enab no\n"]
+    for _case in range(300):
+        data = b"".join(rnd.choice(pieces) for _piece in range(rnd.randint(1, 12)))
+        full = login_defs.parse(data)
+        assert login_defs.parse(data, names=["USERGROUPS_ENAB"]).get("USERGROUPS_ENAB") == full.get("USERGROUPS_ENAB")
+
+
+def test_fifo_is_unknown(tmp_path):
+    os.mkfifo(str(tmp_path / "login.defs"))
+    result = login_defs.read_usergroups_enab(str(tmp_path / "login.defs"))
+    assert result["enabled"] is None and result["error"].endswith("FIFO, not a regular file")
+
+
+def test_large_file_is_read_whole(tmp_path):
+    path = tmp_path / "login.defs"
+    path.write_bytes(b"USERGROUPS_ENAB no\n" + b"# filler\n" * 300000 + b"USERGROUPS_ENAB yes\n")
+    assert path.stat().st_size > 2 * 1024 * 1024
+    assert login_defs.read_usergroups_enab(str(path))["enabled"] is True

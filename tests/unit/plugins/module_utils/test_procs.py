@@ -105,3 +105,18 @@ def test_processes_of_other_pid_namespaces_are_not_ours(tmp_path):
     table = procs.snapshot(proc)
     assert [p["pid"] for p in procs.find_by_name(table, ["ampdaemon"], proc)] == [10]
     assert [p["pid"] for p in procs.find_by_name(table, ["ampdaemon"])] == [10, 11]
+
+
+def test_process_limit_is_said(tmp_path, monkeypatch):
+    for pid in (1, 2, 3):
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text("%d (x) S 0 0 0 0 0 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n" % pid)
+    monkeypatch.setattr(procs, "MAX_PROCESSES", 2)
+    notes = []
+    assert len(procs.snapshot(str(tmp_path), notes)) == 2
+    assert notes == ["3 processes: only 2 of them were examined"]
+
+
+def test_real_proc_fast_path_reads_this_process():
+    table = procs.snapshot("/proc")
+    assert table[os.getpid()]["pid"] == os.getpid() and table[os.getpid()]["comm"]

@@ -56,9 +56,32 @@ def test_module_present_any_case_and_store(tmp_path, store, name):
 
 def test_module_disabled_marker(tmp_path):
     make(tmp_path, "/var/lib/selinux/targeted/active/modules/400/Cisco-Secure-BPF")
-    make(tmp_path, "/var/lib/selinux/targeted/active/modules/disabled/cisco-secure-bpf", "")
+    make(tmp_path, "/var/lib/selinux/targeted/active/modules/disabled/Cisco-Secure-BPF", "")
     state = selinux_probe.module_state("targeted", root=str(tmp_path))
     assert state["present"] and not state["enabled"] and state["disabled_marker"]
+    assert state["modules"] == [{"name": "Cisco-Secure-BPF", "priority": 400, "enabled": False,
+                                 "path": "/var/lib/selinux/targeted/active/modules/400/Cisco-Secure-BPF"}]
+
+
+def test_every_store_entry_with_its_exact_name_priority_and_state(tmp_path):
+    # libsemanage keeps one disabled marker per exact module name.
+    make(tmp_path, "/var/lib/selinux/targeted/active/modules/400/Cisco-Secure-BPF")
+    make(tmp_path, "/var/lib/selinux/targeted/active/modules/200/cisco-secure-bpf")
+    make(tmp_path, "/var/lib/selinux/targeted/active/modules/100/cisco-secure-bpfx")
+    make(tmp_path, "/var/lib/selinux/targeted/active/modules/disabled/cisco-secure-bpf", "")
+    state = selinux_probe.module_state("targeted", root=str(tmp_path))
+    assert [(m["name"], m["priority"], m["enabled"]) for m in state["modules"]] == [
+        ("Cisco-Secure-BPF", 400, True), ("cisco-secure-bpf", 200, False)]
+    assert state["present"] and state["enabled"] and state["disabled_marker"]
+    probe = selinux_probe.probe(str(tmp_path), module_name="CISCO-secure-bpf")
+    assert probe["modules"] == [{"name": "Cisco-Secure-BPF", "priority": 400, "enabled": True},
+                                {"name": "cisco-secure-bpf", "priority": 200, "enabled": False}]
+
+
+def test_policy_file_that_is_a_fifo_is_never_opened(tmp_path):
+    make(tmp_path, "/etc/selinux/targeted/policy/")
+    os.mkfifo(str(tmp_path / "etc/selinux/targeted/policy/policy.33"))
+    assert selinux_probe.type_in_policy("unconfined_service_t", "targeted", str(tmp_path)) is None
 
 
 def test_module_missing(tmp_path):

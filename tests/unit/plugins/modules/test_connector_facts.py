@@ -6,15 +6,18 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import contextlib
+import errno
 import json
 import os
 import shutil
+import threading
 import time
 
 import pytest
 
 from ansible.module_utils import basic
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, secure_boot
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import (
+    bounded_cmd, collect, cvd, definitions_cache, fs_modes, host_files, login_defs, procs, secure_boot)
 from ansible_collections.secure_endpoint.linux.plugins.modules import connector_facts
 
 try:
@@ -90,9 +93,9 @@ def host(tmp_path):
     return root
 
 
-def facts(root, **options):
+def facts(root, check_mode=False, **options):
     options.setdefault("cache_path", None)
-    return collect.collect(options, root=root)
+    return collect.collect(options, root=root, check_mode=check_mode)
 
 
 def active(result):
@@ -171,7 +174,7 @@ def test_fault_7_invalid_definition(host):
         handle.write(bytes(bytearray([byte[0] ^ 0x01])))
     result = facts(host)
     assert active(result) == {7: ["invalid_definitions"]}
-    assert result["faults"]["7"]["evidence"][0].startswith("/opt/cisco/amp/clamav/test-6.cvd: ")
+    assert result["faults"]["7"]["evidence"][1].startswith("/opt/cisco/amp/clamav/test-6.cvd: ")
 
 
 def test_fault_8_and_9_secure_boot_reported(host):
@@ -235,7 +238,7 @@ def test_fault_19_module_disabled(host):
     put(host, "/sys/fs/selinux/enforce", "1")
     put(host, "/etc/selinux/config", "SELINUX=enforcing\nSELINUXTYPE=default\n")
     os.makedirs(os.path.join(host, "var/lib/selinux/default/active/modules/400/Cisco-Secure-BPF"))
-    put(host, "/var/lib/selinux/default/active/modules/disabled/cisco-secure-bpf")
+    put(host, "/var/lib/selinux/default/active/modules/disabled/Cisco-Secure-BPF")
     for tool in ("semodule", "checkmodule", "semodule_package", "semanage"):
         put(host, "/usr/sbin/" + tool, "", 0o755)
     put(host, "/etc/selinux/default/policy/policy.33", b"\x8c\xff|\xf9unconfined_service_t\x00")
@@ -287,8 +290,8 @@ def test_cache_is_used_on_the_second_run(host, monkeypatch):
     first = facts(host, cache_path="/var/cache/secure_endpoint/definitions.json")
     assert os.path.exists(os.path.join(host, "var/cache/secure_endpoint/definitions.json"))
     calls = []
-    real = collect.cvd.validate_file
-    monkeypatch.setattr(collect.cvd, "validate_file", lambda p, **kw: calls.append(p) or real(p, **kw))
+    real = cvd.validate_file
+    monkeypatch.setattr(cvd, "validate_file", lambda p, **kw: calls.append(p) or real(p, **kw))
     second = facts(host, cache_path="/var/cache/secure_endpoint/definitions.json")
     assert calls == [] and second["definitions"] == first["definitions"]
 
@@ -340,3 +343,392 @@ def test_documentation_is_valid_yaml_and_lists_every_option():
     sample = collect.collect({"cache_path": None}, root="/nonexistent-root")
     assert sorted(returned) == sorted(sample)
     yaml.safe_load(connector_facts.EXAMPLES)
+
+
+# --- Hostile hosts (issue 8): every class of problem, the module's whole logic against a fake root.
+
+def finishes(func, seconds=10.0):
+    """``func()`` run in a daemon thread: it must return within ``seconds`` (a reader that
+    blocks on a FIFO would never return); its result."""
+    box = {}
+
+    def target():
+        box["result"] = func()
+
+    thread = threading.Thread(target=target)
+    thread.daemon = True
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "still blocked after %ss" % seconds
+    return box["result"]
+
+
+def fifo(root, path):
+    full = os.path.join(root, path.lstrip("/"))
+    if os.path.lexists(full):
+        os.unlink(full)
+    elif not os.path.isdir(os.path.dirname(full)):
+        os.makedirs(os.path.dirname(full))
+    os.mkfifo(full)
+    return full
+
+
+@pytest.mark.parametrize("path,error", [
+    ("/opt/cisco/amp/etc/global.xml", "cannot read /opt/cisco/amp/etc/global.xml: FIFO, not a regular file"),
+    ("/etc/login.defs", "cannot read /etc/login.defs: FIFO, not a regular file"),
+    ("/proc/meminfo", "cannot read /proc/meminfo: FIFO, not a regular file"),
+    ("/etc/os-release", "cannot read /etc/os-release: FIFO, not a regular file"),
+    ("/proc/modules", "cannot read /proc/modules: FIFO, not a regular file"),
+    ("/etc/passwd", "cannot read accounts: cannot read /etc/passwd: FIFO, not a regular file"),
+    ("/etc/group", "cannot read accounts: cannot read /etc/group: FIFO, not a regular file"),
+    ("/var/log/cisco/ampdaemon.log", "cannot read /var/log/cisco/ampdaemon.log: FIFO, not a regular file"),
+    ("/var/cache/secure_endpoint/definitions.json",
+     "definitions cache ignored: cannot read /var/cache/secure_endpoint/definitions.json: FIFO, not a regular file"),
+])
+def test_a_fifo_where_a_file_is_expected_never_hangs(host, path, error):
+    fifo(host, path)
+    result = finishes(lambda: facts(host, cache_path="/var/cache/secure_endpoint/definitions.json", check_mode=True))
+    assert error in result["errors"]
+    # Unknown is not broken: no fault comes out of what could not be read.
+    assert active(result) == {}
+
+
+def test_unknown_inputs_stay_unknown_in_the_facts(host):
+    for path in ("/etc/login.defs", "/etc/group", "/proc/meminfo"):
+        fifo(host, path)
+    result = finishes(lambda: facts(host))
+    assert result["login_defs"]["usergroups_enabled"] is None
+    assert result["scan_account"]["group"] is None and result["scan_account"]["user"] is True
+    assert result["memory"]["available_mb"] is None
+    assert result["faults"]["5"]["causes"] == [] and result["faults"]["5"]["risks"] == []
+
+
+def test_devices_are_never_opened(host):
+    os.unlink(os.path.join(host, "etc/login.defs"))
+    os.symlink("/dev/zero", os.path.join(host, "etc/login.defs"))
+    result = finishes(lambda: facts(host))
+    assert "cannot read /etc/login.defs: character device, not a regular file" in result["errors"]
+
+
+def test_oversized_login_defs_is_unknown_never_a_guess(host, monkeypatch):
+    monkeypatch.setattr(login_defs, "MAX_BYTES", 4096)
+    put(host, "/etc/login.defs", "USERGROUPS_ENAB no\n" + "#" * 8192 + "\nUSERGROUPS_ENAB yes\n")
+    put(host, "/etc/group", "root:x:0:\n")  # the scan group is missing: fault 5
+    result = facts(host)
+    assert result["login_defs"]["usergroups_enabled"] is None
+    assert "cannot read /etc/login.defs: too large: 8232 bytes (limit 4096)" in result["errors"]
+    assert active(result) == {5: ["scan_group_missing"]}
+
+
+@pytest.mark.parametrize("make,kind", [
+    (os.mkfifo, "FIFO"),
+    (lambda p: os.symlink("/dev/zero", p), "character device"),
+    (lambda p: os.symlink("/dev/urandom", p), "character device"),
+])
+def test_non_regular_definitions_are_invalid(host, make, kind):
+    path = os.path.join(host, "opt/cisco/amp/clamav/daily.cvd")
+    make(path)
+    result = finishes(lambda: facts(host))
+    assert active(result) == {7: ["invalid_definitions"]}
+    entry = [d for d in result["definitions"] if d["path"].endswith("daily.cvd")][0]
+    assert entry["verdict"] == "invalid" and entry["valid"] is False and entry["file_kind"] == kind
+    assert entry["reason"] == "not a regular file (%s): the engine cannot load it" % kind
+
+
+@pytest.mark.parametrize("target,reason", [
+    ("missing.cvd", "dangling symlink: the engine cannot open it"),
+    ("daily.cvd", "symlink loop: the engine cannot open it"),
+])
+def test_broken_symlinks_as_definitions_are_invalid(host, target, reason):
+    os.symlink(target, os.path.join(host, "opt/cisco/amp/clamav/daily.cvd"))
+    result = facts(host)
+    entry = [d for d in result["definitions"] if d["path"].endswith("daily.cvd")][0]
+    assert entry["verdict"] == "invalid" and entry["reason"] == reason and entry["link"] == target
+    assert active(result) == {7: ["invalid_definitions"]}
+
+
+def test_unreadable_definitions_are_unknown_and_never_cached(host, monkeypatch):
+    monkeypatch.setattr(definitions_cache, "RACY_SECONDS", 0.0)
+    real_open = host_files.open_regular
+
+    def denied(path):
+        if path.endswith("test-6.cvd"):
+            raise OSError(errno.EACCES, "Permission denied", path)
+        return real_open(path)
+
+    monkeypatch.setattr(host_files, "open_regular", denied)
+    cache = "/var/cache/secure_endpoint/definitions.json"
+    result = facts(host, cache_path=cache)
+    assert [os.path.basename(d["path"]) for d in result["definitions"]] == ["test-5.cvd"]
+    entry = [d for d in result["definitions_unknown"] if d["path"].endswith("test-6.cvd")][0]
+    assert entry["verdict"] == "unknown" and entry["valid"] is None
+    assert entry["reason"] == "cannot be read: Permission denied"
+    assert active(result) == {}
+    assert ("definitions file /opt/cisco/amp/clamav/test-6.cvd not judged: cannot be read: Permission denied"
+            in result["errors"])
+    assert "/opt/cisco/amp/clamav/test-6.cvd: not judged: cannot be read: Permission denied" in \
+        result["faults"]["7"]["evidence"]
+    with open(os.path.join(host, cache.lstrip("/"))) as handle:
+        cached = json.load(handle)["entries"]
+    assert sorted(os.path.basename(p) for p in cached) == ["test-5.cvd"]
+    # The next run (root, readable) judges it for real.
+    monkeypatch.setattr(host_files, "open_regular", real_open)
+    again = facts(host, cache_path=cache)
+    assert [d["verdict"] for d in again["definitions"]] == ["valid", "valid"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to user nobody")
+def test_a_file_only_root_can_read_is_unknown_for_nobody(tmp_path):
+    """Run as ``nobody`` for real (in a forked child): EACCES is unknown, never invalid."""
+    import pwd
+    import tempfile
+    nobody = pwd.getpwnam("nobody")
+    top = tempfile.mkdtemp(prefix="se-nobody-")
+    try:
+        os.chmod(top, 0o755)
+        target = os.path.join(top, "main.cvd")
+        shutil.copy(os.path.join(DATA, "clamav", "test-5.cvd"), target)
+        os.chmod(target, 0o600)
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            try:
+                os.close(reader)
+                os.setgroups([])
+                os.setgid(nobody.pw_gid)
+                os.setuid(nobody.pw_uid)
+                answer = cvd.validate_file(target)
+                os.write(writer, json.dumps([answer["verdict"], answer["reason"]]).encode())
+            finally:
+                os._exit(0)
+        os.close(writer)
+        with os.fdopen(reader) as handle:
+            verdict = json.loads(handle.read())
+        os.waitpid(pid, 0)
+        assert verdict == ["unknown", "cannot be read: Permission denied"]
+        assert cvd.validate_file(target)["verdict"] == "valid"  # root can
+    finally:
+        shutil.rmtree(top)
+
+
+def test_huge_definitions_file_is_not_read(host):
+    path = os.path.join(host, "opt/cisco/amp/clamav/main.cvd")
+    shutil.copy(os.path.join(DATA, "clamav", "test-1.cvd"), path)
+    with open(path, "r+b") as handle:
+        handle.truncate(2 * 1024 ** 3)  # 2 GiB, sparse, behind a real header
+    start = time.monotonic()
+    result = facts(host)
+    assert time.monotonic() - start < 5
+    assert result["definitions_unknown"][0]["path"] == "/opt/cisco/amp/clamav/main.cvd"
+    entry = result["definitions_unknown"][0]
+    assert entry["verdict"] == "unknown"
+    assert entry["reason"] == "too large to judge: 2147483648 bytes (limit 1073741824)"
+    assert active(result) == {}
+
+
+def test_run_budget_leaves_the_rest_to_later_runs(host):
+    result = facts(host, definitions_max_run_mb=1)
+    assert [d["verdict"] for d in result["definitions"]] == ["valid", "valid"]
+    for name in ("test-1.cvd", "test-2.cvd", "test-3.cvd"):
+        shutil.copy(os.path.join(DATA, "clamav", name), os.path.join(host, "opt/cisco/amp/clamav"))
+    sizes = sum(os.path.getsize(os.path.join(DATA, "clamav", n)) for n in ("test-1.cvd", "test-2.cvd", "test-3.cvd"))
+    budget = 1 << 20
+    result = facts(host, definitions_max_run_mb=1)
+    unknown = result["definitions_unknown"]
+    assert (sizes > budget) is bool(unknown)
+    assert all(d["verdict"] == "valid" for d in result["definitions"])
+    assert all(d["reason"].startswith("not judged in this run") for d in unknown)
+    assert active(result) == {}
+
+
+def test_many_definitions_make_bounded_facts(host):
+    clamav = os.path.join(host, "opt/cisco/amp/clamav")
+    for index in range(1000):
+        with open(os.path.join(clamav, "f%05d.cud" % index), "wb") as handle:
+            handle.write(b"x")
+
+    def verdict(path):
+        bad = path.endswith(("f00007.cud", "f00999.cud"))
+        return {"path": path, "type": "cud", "valid": not bad, "reason": "bad" if bad else None, "size": 1,
+                "header": {}}
+
+    result = collect.collect({"cache_path": None}, root=host, validate=verdict)
+    summary = result["definitions_summary"]
+    assert summary == {"files": 1002, "valid": 1000, "invalid": 2, "unknown": 0,
+                       "by_type": {"cvd": 2, "cld": 0, "cud": 1000}, "listed": 22, "complete": True}
+    listed = result["definitions"]
+    assert len(listed) == 22 and [d["path"] for d in listed] == sorted(d["path"] for d in listed)
+    assert {os.path.basename(d["path"]) for d in listed if d["verdict"] == "invalid"} == {"f00007.cud", "f00999.cud"}
+    assert len(json.dumps(result)) < 64 * 1024
+    everything = collect.collect({"cache_path": None, "definitions_list": "all"}, root=host, validate=verdict)
+    assert len(everything["definitions"]) == 1002 and len(json.dumps(everything)) > 4 * len(json.dumps(result))
+
+
+def test_definitions_walk_limit_is_said(host, monkeypatch):
+    monkeypatch.setattr(definitions_cache, "MAX_ENTRIES", 3)
+    put(host, "/opt/cisco/amp/clamav/more/x.cvd", "x")
+    result = facts(host)
+    note = [e for e in result["errors"] if e.startswith("search stopped after")]
+    assert note and "(limit 3): files beyond it not judged" in note[0] and note[0].count("/opt/cisco/amp") == 1
+    assert note[0] in result["faults"]["7"]["evidence"]
+    assert result["definitions_summary"]["complete"] is False
+
+
+def test_a_wrong_directory_mode_is_found_behind_many_entries(host):
+    amp = os.path.join(host, "opt/cisco/amp")
+    for index in range(300):
+        put(host, "/opt/cisco/amp/a%03d" % index, "")
+    os.makedirs(os.path.join(amp, "zz"))
+    os.chmod(os.path.join(amp, "zz"), 0o777)
+    result = facts(host)
+    assert active(result) == {5: ["directory_mode"]}
+    assert result["faults"]["5"]["evidence"] == ["/opt/cisco/amp/zz: mode 0777, expected 0755"]
+
+
+def test_directory_limits_are_said(host, monkeypatch):
+    monkeypatch.setattr(fs_modes, "MAX_CHILDREN", 2)
+    result = facts(host)
+    note = "/opt/cisco/amp holds more than 2 directories: 1 were not checked"
+    assert note in result["errors"] and note in result["faults"]["5"]["evidence"]
+
+
+def test_leftover_install_root_is_not_fault_5(tmp_path):
+    root = str(tmp_path)
+    os.makedirs(os.path.join(root, "opt/cisco/amp/etc"))
+    os.chmod(os.path.join(root, "opt/cisco"), 0o700)
+    put(root, "/proc/uptime", "100.0 10.0\n")
+    put(root, "/etc/login.defs", "USERGROUPS_ENAB yes\n")
+    result = facts(root)
+    assert not result["installed"] and active(result) == {}
+    assert result["faults"]["5"]["evidence"] == []
+
+
+def test_usergroups_no_with_the_group_present_is_a_risk(host):
+    with open(os.path.join(host, "etc/login.defs"), "a") as handle:
+        handle.write("USERGROUPS_ENAB no\n")
+    result = facts(host)
+    assert active(result) == {}
+    assert result["faults"]["5"]["risks"] == ["usergroups_enab_no"]
+    os.chmod(os.path.join(host, "opt/cisco/amp/bin"), 0o700)
+    result = facts(host)
+    assert active(result) == {5: ["directory_mode"]} and result["faults"]["5"]["risks"] == ["usergroups_enab_no"]
+
+
+def test_ampcli_answer_is_taken_when_it_exits_whatever_its_children_do(host):
+    ampcli_answer(host, script="cat '%s'\nsleep 30 &\nexit 0\n" % os.path.join(DATA, "ampcli", "no_faults.txt"))
+    start = time.monotonic()
+    result = facts(host, ampcli_timeout=8)
+    assert time.monotonic() - start < 5
+    assert result["ampcli"]["rc"] == 0 and not result["ampcli"]["timed_out"] and result["ampcli"]["error"] is None
+    assert result["errors"] == []
+
+
+def test_ampcli_colours_and_lower_case(host):
+    ansi = ("printf '\\033[1mStatus:\\033[0m Connected\\n\\033[1;31mMode: Degraded\\033[0m\\n"
+            "faults: 1 minor\\nfault ids: 5\\n\\033[33mid 5 - minor: Scan service user unavailable\\033[0m\\n'\n")
+    ampcli_answer(host, script=ansi)
+    result = facts(host)
+    assert result["ampcli"]["error"] is None
+    assert result["ampcli"]["faults"] == [{"id": 5, "severity": "Minor", "message": "Scan service user unavailable"}]
+    assert result["faults"]["5"]["reported"] and result["faults"]["5"]["severity"] == "Minor"
+
+
+@pytest.mark.parametrize("make,error", [
+    (lambda p: os.symlink(p, p), "/opt/cisco/amp/bin/ampcli cannot be run: symlink loop"),
+    (lambda p: os.symlink("/nonexistent/ampcli", p),
+     "/opt/cisco/amp/bin/ampcli is a dangling symlink (-> /nonexistent/ampcli)"),
+    (os.mkfifo, "/opt/cisco/amp/bin/ampcli cannot be run: FIFO, not a regular file"),
+])
+def test_odd_ampcli_is_named_for_what_it_is(host, make, error):
+    path = os.path.join(host, "opt/cisco/amp/bin/ampcli")
+    os.unlink(path)
+    make(path)
+    result = finishes(lambda: facts(host))
+    assert result["ampcli"]["error"] == error and error in result["errors"]
+
+
+@pytest.mark.parametrize("mode,wanted", [("0750", 0o750), (488, 0o750), ("750", 0o750), ("0o750", 0o750)])
+def test_expected_mode_as_users_write_it(host, monkeypatch, capsys, mode, wanted):
+    for path in ("opt/cisco", "opt/cisco/amp", "opt/cisco/amp/bin", "opt/cisco/amp/etc", "opt/cisco/amp/clamav"):
+        os.chmod(os.path.join(host, path), wanted)
+    code, out = run_main(monkeypatch, capsys, host, {"expected_dir_mode": mode, "cache_path": None})
+    se = out["ansible_facts"]["secure_endpoint"]
+    assert code == 0 and se["errors"] == [] and not se["faults"]["5"]["active"]
+    code, out = run_main(monkeypatch, capsys, host, {"cache_path": None})
+    assert out["ansible_facts"]["secure_endpoint"]["faults"]["5"]["causes"] == ["directory_mode"]
+
+
+@pytest.mark.parametrize("mode", ["rwxr-x---", "0858", 99999, True])
+def test_bad_expected_mode_fails_clearly(host, monkeypatch, capsys, mode):
+    code, out = run_main(monkeypatch, capsys, host, {"expected_dir_mode": mode})
+    assert code == 1 and out["msg"].startswith("expected_dir_mode: ")
+
+
+def test_an_internal_error_never_fails_fact_gathering(host, monkeypatch, capsys):
+    shape = sorted(collect.collect({"cache_path": None}, root="/nonexistent-root"))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("probe bug")
+
+    monkeypatch.setattr(collect, "collect", broken)
+    code, out = run_main(monkeypatch, capsys, host, {})
+    se = out["ansible_facts"]["secure_endpoint"]
+    assert code == 0 and out["changed"] is False
+    assert se["errors"][0].startswith("connector_facts internal error, nothing was judged")
+    assert "RuntimeError: probe bug" in se["errors"][0]
+    assert sorted(se) == shape
+    assert not any(f["active"] for f in se["faults"].values()) and se["installed"] is None
+
+
+def test_selinux_modules_listed_with_exact_names(host):
+    os.makedirs(os.path.join(host, "var/lib/selinux/targeted/active/modules/400/Cisco-Secure-BPF"))
+    os.makedirs(os.path.join(host, "var/lib/selinux/targeted/active/modules/100/my-bpf"))
+    result = facts(host)
+    assert result["selinux"]["modules"] == [{"name": "Cisco-Secure-BPF", "priority": 400, "enabled": True}]
+    result = facts(host, selinux_module_name="MY-BPF")
+    assert result["selinux"]["modules"] == [{"name": "my-bpf", "priority": 100, "enabled": True}]
+    assert result["selinux"]["module_present"] and result["selinux"]["module_name"] == "MY-BPF"
+
+
+def test_argument_spec_defaults_come_from_collect():
+    spec = connector_facts.argument_spec()
+    assert sorted(spec) == sorted(collect.DEFAULTS)
+    for name, value in collect.DEFAULTS.items():
+        assert spec[name]["default"] == value
+
+
+def systemd_host(host, active="active", cgroup_pids="700\n701\n"):
+    """The host under systemd: ``systemctl show`` answered by a fake runner, the unit's cgroup."""
+    os.makedirs(os.path.join(host, "run/systemd/system"))
+    group = "/system.slice/cisco-amp.service"
+    if cgroup_pids is not None:
+        put(host, "/sys/fs/cgroup%s/cgroup.procs" % group, cgroup_pids)
+    show = ("LoadState=loaded\nActiveState=%s\nSubState=running\nUnitFileState=enabled\nMainPID=700\n"
+            "NRestarts=0\nActiveEnterTimestampMonotonic=1\nControlGroup=%s\n" % (active, group)).encode()
+
+    def runner(argv, timeout, max_bytes=65536):
+        if argv[0] == "systemctl":
+            return {"rc": 0, "out": show, "timed_out": False, "truncated": False, "error": None}
+        return bounded_cmd.run(argv, timeout, max_bytes)
+    return runner
+
+
+@pytest.mark.parametrize("state,cgroup_pids,full_scan", [
+    ("active", "700\n701\n", False),     # both in the unit's cgroup: no scan of every process
+    ("active", "700\n", True),           # ampscansvc elsewhere: every process is looked at
+    ("active", None, True),              # no cgroup file to read: every process
+    ("inactive", "700\n701\n", False),   # not running: nothing needs the processes
+])
+def test_processes_from_the_units_cgroup(host, monkeypatch, state, cgroup_pids, full_scan):
+    runner = systemd_host(host, state, cgroup_pids)
+    scans = []
+    real = procs.snapshot
+    monkeypatch.setattr(procs, "snapshot", lambda *a, **kw: scans.append(a) or real(*a, **kw))
+    result = collect.collect({"cache_path": None}, root=host, runner=runner)
+    assert bool(scans) is full_scan
+    assert result["service"]["source"] == "systemd"
+    if state == "active":
+        assert result["service"]["state"] == "running" and active(result) == {}
+        assert "connector running without its ampscansvc process" not in result["faults"]["7"]["evidence"]
+    else:
+        assert result["service"]["state"] == "stopped"
