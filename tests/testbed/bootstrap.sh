@@ -37,7 +37,9 @@ if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$want" 
   say "Python environment .venv: up to date"
 else
   say "Creating Python environment .venv (pinned tools from tests/requirements.txt)"
-  PY=$(command -v python3.11 || command -v python3)
+  # Resolved to the system interpreter: with .venv/bin first on PATH (make does that) the name
+  # would point into the environment that is about to be removed.
+  PY=$(readlink -f "$(command -v python3.11 || command -v python3)")
   rm -rf "$VENV"
   "$PY" -m venv "$VENV"
   with_progress "pip install" "$BED/pip.log" \

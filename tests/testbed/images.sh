@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the two container images of the test bed offline with debootstrap (no registry
 # can be reached here) and imports them into podman:
-#   se-debian12  Debian 12 with systemd, python3 (+apt bindings), SELinux userland
+#   se-debian12  Debian 12 with systemd, python3 (+apt bindings), SELinux userland, and sshd
+#                (off until tests/testbed/fleet.sh --ssh gives a container its own host keys)
 #   se-ellike    the SAME Debian 12 rootfs turned "EL-like": rpm + dnf + python3-dnf, an EL 9
 #                /etc/os-release and /etc/redhat-release, apt sources removed. A simulation of
 #                the Red Hat family for Ansible (os_family RedHat, pkg_mgr dnf), not RHEL.
@@ -11,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 RECIPE=("$TOP/tests/testbed/images.sh" "$TOP/tests/testbed/ellike-release.spec"
   "$TOP/tests/testbed/selinux/rhel-compat.te")
 TAG=$(recipe_hash "${RECIPE[@]}")
-COMMON=python3,systemd,systemd-sysv,dbus,procps,kmod,ca-certificates,policycoreutils,checkpolicy,semodule-utils,selinux-policy-default
+COMMON=python3,systemd,systemd-sysv,dbus,procps,kmod,ca-certificates,policycoreutils,checkpolicy,semodule-utils,selinux-policy-default,openssh-server
 
 debian_mirror() {
   # The machine's own Debian mirror, as configured for apt (deb822 or one-line format).
@@ -39,6 +40,12 @@ common_setup() {
     getty@tty1.service console-getty.service systemd-logind.service; do
     ln -sf /dev/null "$root/etc/systemd/system/$u"
   done
+  # sshd for the fleet test bed's SSH mode (tests/testbed/fleet.sh --ssh). The host keys the
+  # package made here would be shared by every container of the image: drop them and keep the
+  # service off; fleet.sh makes each container's own keys and starts it.
+  rm -f "$root"/etc/ssh/ssh_host_*
+  in_root "$root" systemctl disable ssh.service >/dev/null
+  [ ! -e "$root/etc/systemd/system/multi-user.target.wants/ssh.service" ]
   # Declare unconfined_service_t like RHEL's policy does (Debian's lacks it), so the
   # cisco-secure-bpf module of fault 19 can link. SELinux is never enforcing in a container.
   cp "$TOP/tests/testbed/selinux/rhel-compat.te" "$root/tmp/"
@@ -53,6 +60,15 @@ build_one() {
     say "Image $ref: present"
     return
   fi
+  # Checkouts on another recipe share the image store, and their clean-up below may have taken
+  # this tag off: the image itself, found by its recipe label, is tagged again, not rebuilt.
+  local id
+  id=$(podman images -a -q --filter "label=se.recipe=$name:$TAG" | head -n1)
+  if [ -n "$id" ]; then
+    podman tag "$id" "$ref"
+    say "Image $ref: present (tagged again)"
+    return
+  fi
   say "Building image $ref (debootstrap, offline; ~1-2 min)"
   local root="$BED/rootfs-$name"
   rm -rf "$root"
@@ -61,7 +77,8 @@ build_one() {
   common_setup "$root"
   if [ "$name" = se-ellike ]; then ellike_setup "$root"; fi
   with_progress "podman import $name" "$BED/import-$name.log" \
-    sh -c "tar -C '$root' -c . | podman import --change 'CMD [\"/sbin/init\"]' - '$ref'"
+    sh -c "tar -C '$root' -c . | podman import --change 'CMD [\"/sbin/init\"]' \\
+      --change 'LABEL se.recipe=$name:$TAG' - '$ref'"
   podman tag "$ref" "localhost/$name:latest"
   rm -rf "$root"
 }
@@ -92,7 +109,9 @@ OS
 mkdir -p "$BED"
 build_one se-debian12 "$COMMON,python3-apt"
 build_one se-ellike "$COMMON,rpm,dnf,python3-dnf"
-# Keep the store small: drop images of older recipes.
+# Keep the store small: drop images of older recipes, but never one a container still uses
+# (several checkouts share the store, and one may be on another recipe): no --force, so podman
+# refuses those, and a name shared with another tag is only untagged.
 podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/se-(debian12|ellike):' |
-  grep -vE ":($TAG|latest)$" | xargs -r podman rmi -f >/dev/null 2>&1 || true
+  grep -vE ":($TAG|latest)$" | while read -r old; do podman rmi "$old" >/dev/null 2>&1 || true; done
 echo "SE_IMAGE_TAG=$TAG" >"$BED/images.env"
