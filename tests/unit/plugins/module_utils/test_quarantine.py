@@ -51,7 +51,7 @@ def test_move_copies_verifies_lists_then_removes(tree):
 @pytest.mark.parametrize("crash_at", ["manifest", "unlink"])
 def test_a_crash_at_any_step_is_completed_by_the_next_run(tree, monkeypatch, crash_at):
     os.makedirs(tree["qdir"])
-    moves, _ = _plan(tree, [tree["file"]])
+    moves = _plan(tree, [tree["file"]])[0]
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt("killed")
@@ -64,7 +64,7 @@ def test_a_crash_at_any_step_is_completed_by_the_next_run(tree, monkeypatch, cra
         quarantine.move(moves[0], tree["qdir"])
     monkeypatch.undo()
     assert open(tree["file"], "rb").read() == BODY, "the original must survive the crash"
-    moves, _ = _plan(tree, [tree["file"]])
+    moves = _plan(tree, [tree["file"]])[0]
     done = quarantine.move(moves[0], tree["qdir"])
     assert done["copied"] is False and done["removed"] is True
     assert len(_manifest(tree)) == 1 and not os.path.exists(tree["file"])
@@ -74,7 +74,7 @@ def test_torn_manifest_line_is_kept_apart(tree):
     os.makedirs(tree["qdir"])
     with open(os.path.join(tree["qdir"], "manifest.jsonl"), "w") as handle:
         handle.write('{"path": "/x", "sha2')
-    moves, _ = _plan(tree, [tree["file"]])
+    moves = _plan(tree, [tree["file"]])[0]
     quarantine.move(moves[0], tree["qdir"])
     lines = open(os.path.join(tree["qdir"], "manifest.jsonl")).read().splitlines()
     assert lines[0] == '{"path": "/x", "sha2' and json.loads(lines[1])["path"] == tree["file"]
@@ -103,7 +103,7 @@ def test_links_fifos_outside_and_gone_are_skipped(tree):
 
 def test_a_file_changed_after_the_plan_is_kept(tree):
     os.makedirs(tree["qdir"])
-    moves, _ = _plan(tree, [tree["file"]])
+    moves = _plan(tree, [tree["file"]])[0]
     with open(tree["file"], "ab") as handle:
         handle.write(b"more")
     with pytest.raises(quarantine.QuarantineError) as err:
@@ -113,7 +113,7 @@ def test_a_file_changed_after_the_plan_is_kept(tree):
 
 def test_a_bad_copy_already_there_is_replaced(tree):
     os.makedirs(tree["qdir"])
-    moves, _ = _plan(tree, [tree["file"]])
+    moves = _plan(tree, [tree["file"]])[0]
     with open(moves[0]["quarantined_as"], "wb") as handle:
         handle.write(b"truncated")
     assert quarantine.move(moves[0], tree["qdir"])["copied"] is True
@@ -121,5 +121,5 @@ def test_a_bad_copy_already_there_is_replaced(tree):
 
 
 def test_duplicates_are_planned_once(tree):
-    moves, _ = _plan(tree, [tree["file"], tree["file"]])
+    moves = _plan(tree, [tree["file"], tree["file"]])[0]
     assert len(moves) == 1
