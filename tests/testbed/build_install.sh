@@ -17,6 +17,7 @@ say "ansible-galaxy collection install"
 "$VENV/bin/ansible-galaxy" collection install "$tarball" -p "$inst" --force --no-deps >/dev/null
 export ANSIBLE_COLLECTIONS_PATH="$inst"
 "$VENV/bin/ansible-doc" -t module secure_endpoint.linux.connector_facts >/dev/null
+"$VENV/bin/ansible-doc" -t inventory secure_endpoint.linux.computers >/dev/null
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.remediate >/dev/null
 "$VENV/bin/ansible-playbook" --syntax-check secure_endpoint.linux.gather_facts >/dev/null
 note "installed collection: module docs and playbooks resolve by FQCN"

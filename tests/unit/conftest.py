@@ -2,7 +2,8 @@
 
 Under ``ansible-test units`` the collection already sits in an ``ansible_collections`` tree;
 under plain ``pytest`` from a checkout it does not, so we link the checkout into a temporary
-tree once per session.
+tree once per session and install Ansible's collection finder on it (as ansible-test does), so
+that the plugin loaders also resolve FQCNs such as ``secure_endpoint.linux.computers``.
 """
 import atexit
 import os
@@ -28,6 +29,8 @@ def _ensure_collection_importable():
     for name in list(sys.modules):
         if name == "ansible_collections" or name.startswith("ansible_collections."):
             del sys.modules[name]
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+    _AnsibleCollectionFinder(paths=[base])._install()
 
 
 _ensure_collection_importable()

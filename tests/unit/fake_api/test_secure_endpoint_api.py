@@ -45,7 +45,7 @@ def call(url, method="GET", auth=(CLIENT_ID, API_KEY), body=None, headers=None):
 
 def test_unknown_credentials_get_the_documented_401(fake_api):
     for auth in (None, ("nobody", "x"), (CLIENT_ID, "wrong-key")):
-        status, _, body = call(fake_api.url + "/v1/computers", auth=auth)
+        status, head, body = call(fake_api.url + "/v1/computers", auth=auth)
         assert status == 401
         assert body["errors"][0]["details"] == ["Unknown API key or Client ID"]
 
@@ -73,7 +73,7 @@ def test_paging_follows_next_links_to_every_computer(fake_api):
     ("last_seen_within=240&group_guid[]=5cdf70dd-1b14-46a0-be90-e08da14172d8", {"EDGE-01.Example.COM"}),
 ])
 def test_computer_filters(fake_api, query, expected):
-    status, _, body = call(fake_api.url + "/v1/computers?" + query.replace("[]", "%5B%5D"))
+    status, head, body = call(fake_api.url + "/v1/computers?" + query.replace("[]", "%5B%5D"))
     assert status == 200
     assert {c["hostname"] for c in body["data"]} == expected
 
@@ -86,20 +86,20 @@ def test_unexpected_parameter_and_bad_limit_are_400(fake_api):
 
 def test_rate_limit_answers_429_with_reset():
     with fake_mod.FakeSecureEndpointAPI(rate_limit=2, rate_window=30) as api:
-        statuses = [call(api.url + "/v1/computers?limit=1") for _ in range(3)]
+        statuses = [call(api.url + "/v1/computers?limit=1") for dummy in range(3)]
     assert [s[0] for s in statuses] == [200, 200, 429]
     head = statuses[2][1]
     assert head["X-RateLimit-Remaining"] == "0" and 0 < int(head["X-RateLimit-Reset"]) <= 30
 
 
 def test_events_newest_first_filtered_and_inclusive_start_date(fake_api):
-    status, _, body = call(fake_api.url + "/v1/events?event_type%5B%5D=1090519107&event_type%5B%5D=553648196")
+    status, head, body = call(fake_api.url + "/v1/events?event_type%5B%5D=1090519107&event_type%5B%5D=553648196")
     assert status == 200
     dates = [e["timestamp"] for e in body["data"]]
     assert dates == sorted(dates, reverse=True)
     assert {e["event_type_id"] for e in body["data"]} == {1090519107, 553648196}
     oldest = body["data"][-1]
-    status, _, body = call(fake_api.url + "/v1/events?start_date=" + oldest["date"].replace("+", "%2B"))
+    status, head, body = call(fake_api.url + "/v1/events?start_date=" + oldest["date"].replace("+", "%2B"))
     assert oldest["id"] in [e["id"] for e in body["data"]]
 
 
@@ -110,7 +110,7 @@ def test_event_stream_credentials_and_scope():
         body = json.dumps({"name": "eda", "event_type": [1090519107]}).encode()
         json_type = {"Content-Type": "application/json"}
         assert call(api.url + "/v1/event_streams", "POST", ("ro", "ro-key"), body, json_type)[0] == 403
-        status, _, created = call(api.url + "/v1/event_streams", "POST", body=body, headers=json_type)
+        status, head, created = call(api.url + "/v1/event_streams", "POST", body=body, headers=json_type)
         assert status == 201
         amqp_creds = created["data"]["amqp_credentials"]
         assert amqp_creds["queue_name"] == "event_stream_%d" % created["data"]["id"]
@@ -128,7 +128,7 @@ def test_injections_and_control_api(fake_api):
     assert call(fake_api.url + "/v1/computers")[2] == b"{not json"
     assert call(fake_api.url + "/v1/computers")[0] == 200
     event = {"event_type_id": 1090519107, "computer": {"hostname": "new.example.com"}}
-    status, _, added = call(fake_api.url + "/_fake/events", "POST", None, json.dumps(event).encode())
+    status, head, added = call(fake_api.url + "/_fake/events", "POST", None, json.dumps(event).encode())
     assert status == 201 and added[0]["event_type"] == "Major Fault Raised" and added[0]["date"]
     log = call(fake_api.url + "/_fake/requests", auth=None)[2]
     assert [r["status"] for r in log[:3]] == [503, 200, 200]
@@ -142,7 +142,7 @@ def test_standalone_program_prints_its_url_and_serves():
     try:
         line = proc.stdout.readline()
         assert line.startswith("fake Secure Endpoint API listening on http://127.0.0.1:")
-        status, _, body = call(line.split()[-1] + "/v1/computers?limit=1")
+        status, head, body = call(line.split()[-1] + "/v1/computers?limit=1")
         assert status == 200 and body["metadata"]["results"]["total"] == 12
     finally:
         proc.terminate()
@@ -150,7 +150,7 @@ def test_standalone_program_prints_its_url_and_serves():
 
 
 def test_dates_are_shifted_to_now(fake_api):
-    status, _, body = call(fake_api.url + "/v1/computers?hostname%5B%5D=web1.example.com")
+    status, head, body = call(fake_api.url + "/v1/computers?hostname%5B%5D=web1.example.com")
     seen = fake_mod.parse_date(body["data"][0]["last_seen"])
     age = time.time() - seen.timestamp()
     assert 4 * 60 <= age <= 6 * 60  # recorded as seen five minutes before recorded_at
