@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Test driver of the `killed` scenario: run remediate.yml as a user would and SIGKILL the whole
 process group of ansible-playbook (the controller dies: no `always:`, no handler, no rescue) the
