@@ -12,12 +12,13 @@ export ANSIBLE_NOCOWS := 1
 export ANSIBLE_FORCE_COLOR ?= 0
 export SE_REPO_DIR := $(BED)/repo
 # Molecule scenarios, in the order `make test` runs them (override: make molecule SCENARIOS=default).
-SCENARIOS ?= default detection remediation manual failures killed
+SCENARIOS ?= default detection remediation manual failures allfaults fleet killed
 
-.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean
+.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean eda demo-events
 
 help:
 	@echo "make demo   - build the local fleet, inject faults, gather, report, remediate, report"
+	@echo "make demo-events - a fault raised on a demo host, fixed by the rulebook on the console's event"
 	@echo "make test   - lint, sanity, unit tests, collection build, Molecule scenarios"
 	@echo "make clean  - remove generated files and test-bed containers (keeps images)"
 
@@ -56,7 +57,16 @@ molecule: testbed link
 	  molecule test -s $$s || exit 1; \
 	done
 
-test: lint sanity units build molecule
+# Event-driven remediation (issue 9, part 2): the fault_events source against a real RabbitMQ node,
+# then Molecule `events` (the real ansible-rulebook remediating containers on published events).
+eda: testbed link
+	@bash tests/testbed/eda.sh
+	@echo "==> event source against a real broker (tests/eda)"
+	@python -m pytest -q -p no:cacheprovider tests/eda
+	@echo "==> molecule test -s events"
+	@source $(BED)/images.env; export SE_IMAGE_TAG; molecule test -s events
+
+test: lint sanity units build molecule awx eda
 	@echo "==> make test: all green"
 
 demo: testbed link
@@ -64,6 +74,40 @@ demo: testbed link
 
 demo-clean:
 	@bash tests/testbed/demo.sh --clean
+	@bash tests/testbed/demo_events.sh --clean
+
+# A fault raised on a demo host fixed by the rulebook, no playbook run by anyone (docs/EVENTS.md).
+demo-events: testbed link
+	@bash tests/testbed/eda.sh
+	@bash tests/testbed/demo_events.sh
 
 clean: demo-clean
 	rm -rf .build reports secure_endpoint_reports
+
+# ---- AWX / AAP readiness (issue 10): execution environment, ansible-runner, generated docs ----
+.PHONY: awx ee-context role-docs docs-check runner
+awx: ee-context docs-check runner
+
+# The build context of extensions/ee/execution-environment.yml in .build/ee/context, checked.
+ee-context: build
+	@echo "==> ansible-builder create (.build/ee/context)"
+	@mkdir -p $(TOP)/.build/ee
+	@cp $(TOP)/.build/dist/secure_endpoint-linux-*.tar.gz $(TOP)/.build/ee/secure_endpoint-linux.tar.gz
+	@rm -rf $(TOP)/.build/ee/context
+	@ansible-builder create -f extensions/ee/execution-environment.yml -c $(TOP)/.build/ee/context >/dev/null
+	@python -m pytest -q -p no:cacheprovider tests/awx/test_ee.py
+
+# docs/roles/<role>.md from meta/argument_specs.yml (aar-doc).
+role-docs: deps
+	@bash tests/awx/role_docs.sh
+
+docs-check: deps link
+	@bash tests/awx/role_docs.sh --check
+	@echo "==> antsibull-docs lint-collection-docs --plugin-docs"
+	@antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent \
+	  $(COLL)/ansible_collections/secure_endpoint/linux
+
+# remediate.yml and gather_facts.yml through ansible-runner against a 3-host SSH fleet.
+runner: testbed build
+	@echo "==> ansible-runner against a fleet (tests/awx/test_runner.py)"
+	@python -m pytest -q -p no:cacheprovider tests/awx/test_runner.py

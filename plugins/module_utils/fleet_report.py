@@ -1,11 +1,25 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fleet report from every host's ``ansible_facts.secure_endpoint`` (runs on the controller)."""
+"""Fleet report from every host's ``ansible_facts.secure_endpoint`` (runs on the controller).
+
+``build_report`` is the facts part; ``build_document`` the report document of docs/DESIGN.md
+(schema 2, ``kind`` facts or remediation, command lines redacted unless asked otherwise).
+"""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-FAULT_ORDER = ("5", "6", "7", "8", "9", "11", "16", "18", "19")
+import copy
+
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import remediation_status as rs
+
+FAULT_ORDER = rs.FAULT_ORDER
+SCHEMA = 2
+KINDS = ("facts", "remediation")
+REDACTED = "<redacted>"
+# fault_rules.fault_18 writes one evidence line per sampled process, ending with its command line.
+_TOP_EVIDENCE = "top_processes: "
+_CPU_MARK = " CPU: "
 
 
 def _facts_of(host_vars):
@@ -71,6 +85,81 @@ def build_report(hostvars, hosts_all, hosts_ok=None, generated_at=None, result_v
             "unreachable": unreachable, "failed": failed, "no_facts": no_facts}
 
 
+def redact_cmdline(cmdline):
+    """Keep the executable, hide the arguments (they can hold other users' secrets)."""
+    if not cmdline:
+        return cmdline
+    parts = str(cmdline).split(None, 1)
+    return parts[0] + " " + REDACTED if len(parts) > 1 else parts[0]
+
+
+def redact_facts(facts):
+    """A copy of one host's facts with the command lines of the process sample (and of the
+    fault-18 evidence that quotes them) redacted; the input is not changed."""
+    if not isinstance(facts, dict):
+        return facts
+    out = copy.deepcopy(facts)
+    for proc in out.get("top_processes") or []:
+        if isinstance(proc, dict) and proc.get("cmdline"):
+            proc["cmdline"] = redact_cmdline(proc["cmdline"])
+    fault = (out.get("faults") or {}).get("18")
+    if isinstance(fault, dict):
+        lines = []
+        for line in fault.get("evidence") or []:
+            text = str(line)
+            if text.startswith(_TOP_EVIDENCE) and _CPU_MARK in text:
+                head, _sep, cmd = text.partition(_CPU_MARK)
+                text = head + _CPU_MARK + (redact_cmdline(cmd) or "")
+            lines.append(text)
+        fault["evidence"] = lines
+    return out
+
+
+def _get(host_vars, name):
+    try:
+        return host_vars.get(name)
+    except AttributeError:
+        return None
+
+
+def build_document(hostvars, hosts_all, hosts_ok=None, generated_at=None, result_var=None, kind="facts",
+                   check_mode=False, remediation_var="secure_endpoint_remediation", command_lines=False,
+                   run_stopped=None):
+    """The report document (schema 2). For ``kind`` remediation each host's entry is its
+    ``remediation_var`` (set by role remediate); a host without one was not processed (the run
+    stopped first) or failed outside the role, and is reported so."""
+    if kind not in KINDS:
+        raise ValueError("kind must be one of %s, not %r" % (", ".join(KINDS), kind))
+    hosts_all = sorted(set(hosts_all or []))
+    report = build_report(hostvars, hosts_all, hosts_ok, generated_at, result_var)
+    doc = {"schema": SCHEMA, "kind": kind, "generated_at": generated_at, "check_mode": bool(check_mode)}
+    doc.update(report)
+    if not command_lines:
+        doc["hosts"] = dict((host, redact_facts(facts)) for host, facts in doc["hosts"].items())
+    if kind == "remediation":
+        ok = set(hosts_all if hosts_ok is None else hosts_ok)
+        remediation, unreachable, failed = {}, [], []
+        for host in hosts_all:
+            entry = _get(hostvars[host] if host in hostvars else {}, remediation_var)
+            if not isinstance(entry, dict) or "status" not in entry:
+                entry = (rs.failed_result("run", "the host left the run before its remediation finished")
+                         if host not in ok else rs.not_processed_result())
+            remediation[host] = entry
+            if entry["status"] == rs.UNREACHABLE:
+                unreachable.append(host)
+            elif entry["status"] == rs.FAILED:
+                failed.append({"host": host, "msg": "; ".join("%s: %s" % item for item in sorted(
+                    (entry.get("errors") or {}).items())) or "failed"})
+        doc["remediation"] = remediation
+        doc["unreachable"] = unreachable
+        doc["failed"] = failed
+        doc["summary"]["unreachable"] = len(unreachable)
+        doc["summary"]["failed"] = len(failed)
+        doc["summary"]["statuses"] = dict((status, n) for status, n in rs.run_summary(remediation, hosts_all).items() if n)
+        doc["run_stopped"] = run_stopped or None
+    return doc
+
+
 def _active(facts):
     faults = facts.get("faults") or {}
     return [faults[key] for key in FAULT_ORDER if key in faults and faults[key].get("active")]
@@ -88,9 +177,13 @@ def _yes(flag):
 def render_markdown(report):
     """A readable report: summary, active faults per host with causes, hosts, manual steps."""
     summary = report.get("summary", {})
-    out = ["# Secure Endpoint connector fleet report", ""]
+    out = ["# Secure Endpoint connector %s report" % ("remediation" if report.get("kind") == "remediation" else "fleet"), ""]
     if report.get("generated_at"):
         out += ["Generated: %s" % report["generated_at"], ""]
+    if report.get("check_mode"):
+        out += ["Check mode: nothing was changed; statuses say what a real run would do.", ""]
+    if report.get("run_stopped"):
+        out += ["**Run stopped:** %s" % _cell(report["run_stopped"]), ""]
     out += ["Hosts: %d, with facts: %d, unreachable: %d, failed: %d, without facts: %d, with active faults: %d" % (
         summary.get("hosts", 0), summary.get("with_facts", 0), summary.get("unreachable", 0),
         summary.get("failed", 0), summary.get("no_facts", 0), summary.get("hosts_with_active_faults", 0)), ""]
@@ -99,6 +192,8 @@ def render_markdown(report):
         out += ["| fault | hosts |", "|---|---|"]
         out += ["| %s | %d |" % (key, counts[key]) for key in FAULT_ORDER if counts.get(key)]
         out.append("")
+    if report.get("kind") == "remediation":
+        out += _remediation_markdown(report)
     out += ["## Active faults", ""]
     rows = []
     steps_by_fault = {}
@@ -153,3 +248,22 @@ def render_markdown(report):
             out += ["%d. %s" % (i + 1, step) for i, step in enumerate(steps)]
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _remediation_markdown(report):
+    out = ["## Remediation", ""]
+    statuses = (report.get("summary") or {}).get("statuses") or {}
+    if statuses:
+        out += ["| status | hosts |", "|---|---|"]
+        out += ["| %s | %d |" % (_cell(status), statuses[status]) for status in rs.HOST_STATUSES if statuses.get(status)]
+        out.append("")
+    out += ["| host | status | faults | new faults | errors |", "|---|---|---|---|---|"]
+    for host in sorted(report.get("remediation") or {}):
+        entry = report["remediation"][host] or {}
+        faults = "; ".join("%s: %s" % (f.get("fault"), f.get("status")) for f in entry.get("faults") or []) or "-"
+        new = ", ".join(str(f.get("fault")) for f in entry.get("new_faults") or []) or "-"
+        errors = "; ".join("%s: %s" % item for item in sorted((entry.get("errors") or {}).items())) or "-"
+        cells = (host, entry.get("status"), faults, new, errors)
+        out.append("| %s |" % " | ".join(_cell(cell) for cell in cells))
+    out.append("")
+    return out

@@ -64,12 +64,12 @@ done
 
 say "Gathering facts and writing the fleet report (before)"
 ansible-playbook -i "$INV" "$TOP/playbooks/gather_facts.yml" -e "secure_endpoint_report_dir=$DEMO/report-before"
-cat "$DEMO/report-before/secure_endpoint_report.md"
+cat "$DEMO/report-before/secure_endpoint_facts.md"
 
 say "Remediating: ansible-playbook playbooks/remediate.yml -l fleet"
 ansible-playbook -i "$INV" -l fleet "$TOP/playbooks/remediate.yml" \
   -e "secure_endpoint_report_dir=$DEMO/report-after" -e "secure_endpoint_evidence_dir=$DEMO/evidence"
 
 say "Fleet report (after)"
-cat "$DEMO/report-after/secure_endpoint_report.md"
+cat "$DEMO/report-after/secure_endpoint_remediation.md"
 say "Demo done in $((SECONDS - start)) s. Reports: $DEMO/report-before, $DEMO/report-after. Remove the fleet: make demo-clean"

@@ -15,7 +15,6 @@
 #
 # Only containers labelled se-fleet=P are touched: other engineers' containers are never removed.
 source "$(dirname "$0")/lib.sh"
-source "$BED/images.env" 2>/dev/null || true
 export PATH="$VENV/bin:$PATH"
 export ANSIBLE_CONFIG="$TOP/tests/testbed/ansible.cfg"
 export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$TOP/.build/collections}"
@@ -72,10 +71,10 @@ case $action in
   *) usage ;;
 esac
 
-[ -n "${SE_IMAGE_TAG:-}" ] && podman image exists "localhost/se-debian12:$SE_IMAGE_TAG" &&
-  podman image exists "localhost/se-ellike:$SE_IMAGE_TAG" ||
-  { echo "fleet.sh: test-bed images missing: run 'make testbed' first" >&2; exit 1; }
-[ -f "$BED/repo/.stamp" ] || { echo "fleet.sh: local repositories missing: run 'make testbed' first" >&2; exit 1; }
+# The images and local repositories of this checkout (each skips what is already there).
+bash "$TOP/tests/testbed/images.sh"
+bash "$TOP/tests/testbed/repos.sh"
+source "$BED/images.env"
 
 start=$SECONDS
 down
@@ -124,7 +123,9 @@ write_inventory() { # $1 = file, $2 = podman|ssh
       echo "    ansible_user: root"
       echo "    ansible_ssh_private_key_file: $DIR/id_ed25519"
       echo "    ansible_ssh_host_key_checking: true"
-      echo "    ansible_ssh_common_args: -o UserKnownHostsFile=$DIR/known_hosts -o StrictHostKeyChecking=yes"
+      # A host that stops answering (even on a kept-open master connection) is given up in ~15 s.
+      echo "    ansible_ssh_common_args: -o UserKnownHostsFile=$DIR/known_hosts -o StrictHostKeyChecking=yes" \
+        "-o ServerAliveInterval=5 -o ServerAliveCountMax=3"
       echo "    ansible_ssh_pipelining: true"
       echo "    # SSH masters of this fleet only: a port of a removed fleet may come back on a new host"
       echo "    ansible_control_path_dir: $DIR/cp"

@@ -72,22 +72,24 @@ def test_fault18_never_suggests_an_interpreter(host):
     assert not set(interpreters) & set(suggested), suggested
 
 
+SERVICE_KEYS = ("ActiveState=", "MainPID=", "ExecMainStartTimestampMonotonic=", "NRestarts=")
+
+
 def _in_state_dir(line):
-    """A listing line (``entry PATH ...``, ``sha256 HASH PATH``) about the collection's state directory."""
-    fields = line.split()
-    path = fields[1] if fields[0] == "entry" else fields[-1] if fields[0] == "sha256" else ""
+    """A listing line (``PATH MODE USER GROUP SHA256``) about the collection's state directory."""
+    path = line.split(" ", 1)[0]
     return path == "/var/lib/secure_endpoint" or path.startswith("/var/lib/secure_endpoint/")
 
 
 def test_no_file_changed_on_host(host):
     # Only the collection's own root-only state directory may appear, and the connector's service
     # was restarted once (the fault 6 fix); nothing of the system or the connector changed.
-    verdict = host.file("/var/tmp/se-afterrun.verdict")
+    verdict = host.file("/var/tmp/se-checksums/afterrun.verdict")
     assert verdict.exists, "the real run was not compared"
-    diff = host.file("/var/tmp/se-afterrun.diff").content_string.splitlines()
+    diff = host.file("/var/tmp/se-checksums/afterrun.diff").content_string.splitlines()
     changes = [ln[2:] for ln in diff if ln[:2] in ("< ", "> ")]
-    assert any(ln.startswith("service ") for ln in changes), "the connector was not restarted"
-    others = [ln for ln in changes if not ln.startswith("service ") and not _in_state_dir(ln)]
+    assert any(ln.startswith("MainPID=") for ln in changes), "the connector was not restarted"
+    others = [ln for ln in changes if not ln.startswith(SERVICE_KEYS) and not _in_state_dir(ln)]
     assert others == [], "\n".join(others[:50])
     state = host.file("/var/lib/secure_endpoint")
     if state.exists:
@@ -95,6 +97,6 @@ def test_no_file_changed_on_host(host):
 
 
 def test_check_mode_changed_nothing(host):
-    verdict = host.file("/var/tmp/se-checkmode.verdict")
+    verdict = host.file("/var/tmp/se-checksums/verdict")
     assert verdict.exists, "the --check run was not compared"
-    assert verdict.content_string.strip() == "unchanged", host.file("/var/tmp/se-checksums.diff").content_string[:3000]
+    assert verdict.content_string.strip() == "unchanged", host.file("/var/tmp/se-checksums/diff").content_string[:3000]

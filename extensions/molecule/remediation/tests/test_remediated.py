@@ -16,9 +16,9 @@ QUARANTINE = STATE_DIR + "/quarantine"
 
 
 def test_check_mode_changed_nothing(host):
-    verdict = host.file("/var/tmp/se-checkmode.verdict")
+    verdict = host.file("/var/tmp/se-checksums/verdict")
     assert verdict.exists, "the --check run was not compared"
-    diff = host.file("/var/tmp/se-checksums.diff").content_string
+    diff = host.file("/var/tmp/se-checksums/diff").content_string
     assert verdict.content_string.strip() == "unchanged", diff[:3000]
 
 

@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the remediation run decides and reports, as plain functions (runs on the controller).
+
+Behind the filters of ``plugins/filter/remediation.py``, used by role ``remediate``:
+``plan`` (which rows of the fault table run on a host), ``failure_message`` (one line from a
+failed task), ``wait_for`` (faults the post-restart re-read waits to clear), ``host_result``
+(per-fault and per-host status: the ladder of docs/DESIGN.md) and ``batch_verdict`` (the
+max_fail_percentage stop, once per batch). Nothing here raises on odd input: a missing key is
+an empty value, so that a report is always written.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+FAULT_ORDER = ("5", "6", "7", "8", "9", "11", "16", "18", "19")
+
+FIXED = "fixed"
+WOULD_FIX = "would be fixed (check mode)"
+MANUAL = "needs a person"
+FAILED = "failed"
+NOT_ATTEMPTED = "not attempted"
+FAULT_STATUSES = (FIXED, WOULD_FIX, MANUAL, FAILED, NOT_ATTEMPTED)
+
+WOULD_CHANGE = "would change (check mode)"
+NO_FAULT = "no active fault"
+UNREACHABLE = "unreachable"
+NOT_PROCESSED = "not processed"
+HOST_STATUSES = (FIXED, MANUAL, FAILED, WOULD_CHANGE, NO_FAULT, NOT_ATTEMPTED, UNREACHABLE, NOT_PROCESSED)
+
+MAX_MESSAGE = 600
+
+
+def _ids(values):
+    """Fault ids as strings, order kept, duplicates dropped (roles append, tags repeat)."""
+    out = []
+    for value in values or []:
+        key = str(value)
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _flags(entry):
+    entry = _dict(entry)
+    return {"active": bool(entry.get("active")), "reported": bool(entry.get("reported")),
+            "detected": bool(entry.get("detected"))}
+
+
+def _tag_selected(tags, run_tags, skip_tags):
+    """Ansible's selection for a task tagged ``tags``: ``run_tags`` empty or holding ``all``
+    selects everything (``all`` is the default of --tags); ``skip_tags`` wins."""
+    tags = set(tags or [])
+    skip = set(skip_tags or [])
+    if skip & (tags | {"all"}):
+        return False
+    run = set(run_tags or ["all"])
+    return "all" in run or bool(run & tags)
+
+
+def plan(table, faults, run_tags=None, skip_tags=None):
+    """Rows of ``table`` (``[{faults, role, tags, ...}]``, in order) to run on a host whose
+    ``ansible_facts.secure_endpoint.faults`` are ``faults``: rows with at least one active
+    fault, selected by ``--tags``/``--skip-tags``. Each row is returned with ``active``, the
+    ids of its faults that are active (what the role acts on)."""
+    faults = _dict(faults)
+    out = []
+    for row in table or []:
+        ids = _ids(row.get("faults"))
+        active = [key for key in ids if _dict(faults.get(key)).get("active")]
+        if not active or not _tag_selected(row.get("tags"), run_tags, skip_tags):
+            continue
+        selected = dict(row)
+        selected["faults"] = ids
+        selected["active"] = active
+        out.append(selected)
+    return out
+
+
+def failure_message(task, result):
+    """One bounded line from ``ansible_failed_task`` and ``ansible_failed_result``: the task,
+    its message, the first failed loop item's message and the tail of stderr."""
+    task = _dict(task)
+    result = _dict(result)
+    parts = ["%s: %s" % (task.get("name") or "?", result.get("msg") or "failed")]
+    for item in result.get("results") or []:
+        item = _dict(item)
+        if item.get("failed") and item.get("msg"):
+            parts.append("(%s)" % item["msg"])
+            break
+    stderr = (result.get("stderr") or "").strip()
+    if stderr:
+        parts.append("stderr: %s" % stderr[-300:])
+    text = " ".join(str(part) for part in parts).replace("\n", " ")
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 3] + "..."
+
+
+def wait_for(before, attempted, manual=None, failures=None):
+    """Faults the re-read after the restart waits for: attempted, not found to need a person
+    by their role (the roles decide that, opt-ins included), not failed, active before."""
+    before = _dict(before)
+    skip = set(_ids(manual)) | set(_ids(_dict(failures)))
+    return [key for key in _ids(attempted) if key not in skip and _dict(before.get(key)).get("active")]
+
+
+def _fault_status(key, attempted, manual, failures, after, check_mode):
+    if key in failures:
+        return FAILED
+    if key not in attempted:
+        return NOT_ATTEMPTED
+    if key in manual:
+        return MANUAL
+    if check_mode:
+        return WOULD_FIX
+    if after is None:
+        # Attempted in a real run, but the facts could not be read again: nothing proves the fix.
+        return MANUAL
+    return MANUAL if _dict(after.get(key)).get("active") else FIXED
+
+
+def host_result(before, after=None, attempted=None, manual=None, failures=None, notes=None,
+                check_mode=False, restarted=False, journal_repaired=None, journal_kept=None):
+    """The host's entry of the report's ``remediation`` map (docs/DESIGN.md, Reports).
+
+    ``before``/``after``: ``faults`` of the facts read before and after remediation (``after``
+    None when they were not read again: nothing attempted, or check mode). ``journal_kept``:
+    journal entries left in place (unknown kind, unreadable), for a person. ``failures``:
+    ``{fault id or step: message}`` recorded by the rescues. ``manual``: fault ids the roles
+    found to need a person (decided before any change, identically in check mode)."""
+    before = _dict(before)
+    after_faults = _dict(after) if after is not None else None
+    attempted = _ids(attempted)
+    manual = _ids(manual)
+    failures = dict((str(k), v) for k, v in _dict(failures).items())
+    notes = _dict(notes)
+    repaired = [str(x) for x in journal_repaired or []]
+    faults, statuses = [], []
+    for key in FAULT_ORDER:
+        entry = _dict(before.get(key))
+        if not entry.get("active"):
+            continue
+        now = _dict(after_faults.get(key)) if after_faults is not None else None
+        status = _fault_status(key, attempted, manual, failures, after_faults, check_mode)
+        statuses.append(status)
+        still = now if now is not None else entry
+        still_active = bool(still.get("active")) and status != WOULD_FIX
+        faults.append({
+            "fault": int(key), "title": entry.get("title"), "severity": entry.get("severity"),
+            "status": status, "causes": list(entry.get("causes") or []),
+            "still_active_causes": list(still.get("causes") or []) if still_active else [],
+            "error": failures.get(key), "notes": [str(n) for n in notes.get(key) or []],
+            "manual_steps": list(_dict(still.get("remediation")).get("manual_steps") or []) if still_active else [],
+            "before": _flags(entry), "after": _flags(now) if now is not None else None})
+    new_faults = []
+    for key in FAULT_ORDER:
+        now = _dict(after_faults.get(key)) if after_faults is not None else {}
+        if now.get("active") and not _dict(before.get(key)).get("active"):
+            new_faults.append({"fault": int(key), "title": now.get("title"), "causes": list(now.get("causes") or []),
+                               "manual_steps": list(_dict(now.get("remediation")).get("manual_steps") or [])})
+    errors = dict((k, v) for k, v in failures.items())
+    return {"status": _host_status(statuses, errors, new_faults, repaired, check_mode), "faults": faults,
+            "new_faults": new_faults, "errors": errors, "restarted": bool(restarted) and not check_mode,
+            "journal_repaired": repaired}
+
+
+def _host_status(statuses, errors, new_faults, repaired, check_mode):
+    if errors or FAILED in statuses:
+        return FAILED
+    if MANUAL in statuses or new_faults:
+        return MANUAL
+    if WOULD_FIX in statuses or (check_mode and repaired):
+        return WOULD_CHANGE
+    if FIXED in statuses or repaired:
+        return FIXED
+    if not statuses:
+        return NO_FAULT
+    return NOT_ATTEMPTED
+
+
+def unreachable_result(message):
+    """The entry of a host the run could not reach."""
+    return {"status": UNREACHABLE, "faults": [], "new_faults": [], "errors": {"connection": str(message or "unreachable")},
+            "restarted": False, "journal_repaired": []}
+
+
+def failed_result(step, message):
+    """The entry of a host the run gave up on before remediating (e.g. facts not readable)."""
+    return {"status": FAILED, "faults": [], "new_faults": [], "errors": {str(step): str(message or "failed")},
+            "restarted": False, "journal_repaired": []}
+
+
+def not_processed_result():
+    """The entry of a host the run never reached (it stopped before the host's batch)."""
+    return {"status": NOT_PROCESSED, "faults": [], "new_faults": [], "errors": {}, "restarted": False,
+            "journal_repaired": []}
+
+
+def batch_verdict(results, batch, max_fail_percentage):
+    """Whether the run stops before the next batch: ``results`` maps host -> its entry (or
+    None: the host left the batch without one, i.e. it failed hard or was unreachable), over
+    the hosts of ``batch``. Failed and unreachable hosts count; the stop happens when their
+    share is above ``max_fail_percentage`` (Ansible's rule). ``{stop, failed, hosts, message}``."""
+    hosts = list(batch or [])
+    results = _dict(results)
+    bad = [h for h in hosts if _dict(results.get(h)).get("status", FAILED) in (FAILED, UNREACHABLE)]
+    try:
+        limit = float(max_fail_percentage)
+    except (TypeError, ValueError):
+        limit = 100.0
+    stop = bool(hosts) and len(bad) * 100.0 > limit * len(hosts)
+    message = None
+    if stop:
+        message = ("%d of %d hosts of the batch failed or were unreachable (%s), more than "
+                   "secure_endpoint_max_fail_percentage=%s%%: the run stopped before the next batch"
+                   % (len(bad), len(hosts), ", ".join(sorted(bad)), max_fail_percentage))
+    return {"stop": stop, "failed": sorted(bad), "hosts": len(hosts), "message": message}
+
+
+def run_summary(results, hosts_all):
+    """Counts of host statuses over the play, hosts without an entry as ``not processed``."""
+    results = _dict(results)
+    counts = dict((status, 0) for status in HOST_STATUSES)
+    for host in hosts_all or []:
+        status = _dict(results.get(host)).get("status", NOT_PROCESSED)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
