@@ -43,7 +43,9 @@ def test_lock_that_goes_away_is_waited_for(host):
     assert out["error"] is None, out["error"]
     assert out["holders"] and "se_lock_holder.py" in out["holders"][0]["process"]
     assert out["waited"] >= 3, "the fix did not wait for the lock (%s s)" % out["waited"]
-    assert out["version"] == baseline(host)["version"]
+    # Reinstalled, same version (apt VERSION or rpm E:V-R), and the package database agrees.
+    assert out["version"] and out["version"] == out["version_before"]
+    assert package_version(host) == baseline(host)["version"]
 
 
 def test_fault5_fixed_once_the_lock_was_free(host):
