@@ -12,7 +12,7 @@ export ANSIBLE_NOCOWS := 1
 export ANSIBLE_FORCE_COLOR ?= 0
 export SE_REPO_DIR := $(BED)/repo
 # Molecule scenarios, in the order `make test` runs them (override: make molecule SCENARIOS=default).
-SCENARIOS ?= default detection remediation manual failures allfaults fleet
+SCENARIOS ?= default detection remediation manual failures allfaults fleet killed
 
 .PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean eda demo-events
 

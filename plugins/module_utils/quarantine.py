@@ -209,8 +209,8 @@ def move(one, quarantine_dir, now=None):
     info = atomic_files.lstat_or_none(one["path"])
     if info is None:
         return done
-    seen = (info.st_dev, info.st_ino, info.st_size, int(info.st_mtime))
-    if seen != (one["dev"], one["ino"], one["size"], one["mtime"]):
+    planned = (one["dev"], one["ino"], one["size"], one["mtime"])
+    if (info.st_dev, info.st_ino, info.st_size, int(info.st_mtime)) != planned:
         raise QuarantineError("%s changed since it was read: copied, but the original is kept" % one["path"])
     try:
         os.unlink(one["path"])

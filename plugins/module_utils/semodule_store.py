@@ -6,9 +6,11 @@ module in: the local_semodule way (linux-system-roles/selinux), with a real chec
 - The store's names are exact: the connector's installer writes ``Cisco-Secure-BPF``, the docs
   ``cisco-secure-bpf``. Modules are matched case-insensitively, and every command uses the exact
   name found (``semodule -e Cisco-Secure-BPF``), never the configured spelling.
-- Idempotent by content: the store keeps a module's CIL form and ``semodule -l full -m`` prints
-  its sha256; the same sha256 of our module comes from the ``pp`` high-level-language converter
-  (``/usr/libexec/selinux/hll/pp``) on the package we build. Equal: nothing to install.
+- Idempotent by content: the store keeps a module's CIL form; ``semodule -X P --cil -E NAME``
+  extracts it and the same CIL of our module comes from the ``pp`` high-level-language converter
+  (``/usr/libexec/selinux/hll/pp``) on the package we build: equal sha256, nothing to install.
+  (``semodule -l full -m`` would print every checksum, but it compiles and caches the CIL of every
+  disabled module to do so: it writes into the store, which a check run must never do.)
 - Before a module is replaced, the one in the store is extracted (``semodule -E``) to a backup
   directory; one ``semodule`` call then installs and enables (one commit, one policy rebuild).
 """
@@ -32,7 +34,8 @@ class SemoduleError(Exception):
 
 def parse_list(text):
     """Rows of ``semodule --list-modules=full [--checksum]``:
-    ``[{priority, name, kind, enabled, checksum}]`` (checksum None without -m)."""
+    ``[{priority, name, kind, enabled, checksum}]`` (checksum None without -m; this module
+    never asks for it, see above)."""
     rows = []
     for line in text.splitlines():
         fields = line.split()
@@ -59,18 +62,29 @@ def _check(result, what):
     if result.get("timed_out"):
         raise SemoduleError("%s did not finish within its time limit" % what)
     if result.get("rc") != 0:
-        raise SemoduleError("%s failed (rc %s): %s" % (
-            what, result.get("rc"), bounded_cmd.decode(result.get("out") or b"")[-800:]))
+        tail = bounded_cmd.decode(result.get("out") or b"")[-800:]
+        raise SemoduleError("%s failed (rc %s): %s" % (what, result.get("rc"), tail))
 
 
 def list_store(run, timeout):
-    """The store's rows; with checksums when this semodule can print them (policycoreutils 3.2+)."""
-    result = run(["semodule", "--list-modules=full", "--checksum"], timeout)
-    if result.get("rc") == 0 and not result.get("timed_out"):
-        return parse_list(bounded_cmd.decode(result["out"])), True
+    """The store's rows (read only)."""
     result = run(["semodule", "--list-modules=full"], timeout)
     _check(result, "semodule --list-modules=full")
-    return parse_list(bounded_cmd.decode(result["out"])), False
+    return parse_list(bounded_cmd.decode(result["out"]))
+
+
+def installed_checksum(run, name, priority, workdir, timeout):
+    """``sha256:<hex>`` of the CIL the store keeps for ``name`` at ``priority``, or None when it
+    cannot be extracted (no CIL extraction in this semodule)."""
+    result = run(["semodule", "-X", str(priority), "--cil", "-E", name], timeout, cwd=workdir)
+    path = os.path.join(workdir, name + ".cil")
+    if result.get("rc") != 0 or not os.path.isfile(path):
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
 
 
 def build(workdir, name, content, run, timeout):
@@ -100,12 +114,13 @@ def cil_checksum(pp, run, timeout, tool):
     return "sha256:" + hashlib.sha256(result["out"]).hexdigest()
 
 
-def plan(rows, name, priority, ours):
+def plan(rows, name, priority, ours, theirs=None):
     """What the store needs for module ``name``: ``{install, replace, enable: [exact names], found}``.
 
     - no module of that name (any case) at all: install ours;
     - every exact name found disabled: enable it (the installer's module is never replaced);
-    - our exact name at our priority with another checksum than ours: replace it (backup first).
+    - our exact name at our priority with another checksum (``theirs``, or the row's) than ours:
+      replace it (backup first).
     """
     found = matches(rows, name)
     todo = {"install": False, "replace": False, "enable": [], "found": found}
@@ -116,7 +131,8 @@ def plan(rows, name, priority, ours):
         if not row["enabled"] and row["name"] not in todo["enable"]:
             todo["enable"].append(row["name"])
     mine = [r for r in found if r["name"] == name and r["priority"] == priority]
-    if mine and ours and mine[0]["checksum"] and mine[0]["checksum"] != ours:
+    current = theirs or (mine[0]["checksum"] if mine else None)
+    if mine and ours and current and current != ours:
         todo["replace"] = True
     return todo
 

@@ -11,13 +11,14 @@ module: selinux_module
 short_description: Bring an SELinux policy module into the store, enabled, acting on the exact names found there
 version_added: 1.1.0
 description:
-  - Reads the policy store (C(semodule --list-modules=full --checksum)) and finds every module whose name matches
+  - Reads the policy store (C(semodule --list-modules=full)) and finds every module whose name matches
     O(name) case-insensitively (the connector's installer writes C(Cisco-Secure-BPF), its documentation
     C(cisco-secure-bpf)). Every command then uses the exact name found.
   - None found - builds O(content) (C(checkmodule -M -m), C(semodule_package)) and installs it at O(priority).
   - Found but disabled - enables each exact name found disabled. A module found is never replaced by ours unless it
-    is ours (exact O(name) at O(priority)) with another content than O(content) (store checksum against the checksum
-    of the module built from O(content)); it is then backed up first with C(semodule -E) into O(backup_dir).
+    is ours (exact O(name) at O(priority)) with another content than O(content) (the sha256 of its CIL, extracted
+    with C(semodule --cil -E), against the CIL of the module built from O(content)); it is then backed up first with
+    C(semodule -E) into O(backup_dir).
   - One C(semodule) call installs and enables (one commit, one policy rebuild). The store is read again afterwards
     and the module fails when it does not show the module present and enabled.
   - Never changes the SELinux mode.
@@ -75,7 +76,7 @@ actions:
   type: list
   elements: str
 found:
-  description: Store rows matching O(name) before, each C(priority), C(name), C(kind), C(enabled), C(checksum).
+  description: Store rows matching O(name) before, each C(priority), C(name), C(kind), C(enabled), C(checksum) (null).
   returned: always
   type: list
   elements: dict
@@ -91,6 +92,7 @@ backup:
   elements: str
 """
 
+import os
 import shutil
 import tempfile
 import time
@@ -130,17 +132,21 @@ def run(module):
         raise semodule_store.SemoduleError("content declares module %r, not %r (the name must match)" % (declared, name))
     if not module.get_bin_path("semodule"):
         raise semodule_store.SemoduleError("semodule is not installed (policycoreutils)")
-    rows, with_checksums = semodule_store.list_store(runner, timeout)
+    rows = semodule_store.list_store(runner, timeout)
     found = semodule_store.matches(rows, name)
     result = {"changed": False, "actions": [], "found": found, "modules": found, "backup": []}
     tools = bool(module.get_bin_path("checkmodule") and module.get_bin_path("semodule_package"))
     workdir = tempfile.mkdtemp(prefix="secure_endpoint-semodule-")
     try:
-        pp = ours = None
+        pp = ours = theirs = None
         if tools:
             pp = semodule_store.build(workdir, name, params["content"], runner, timeout)
             ours = semodule_store.cil_checksum(pp, runner, timeout, semodule_store.converter())
-        todo = semodule_store.plan(rows, name, priority, ours if with_checksums else None)
+        if ours and any(r["name"] == name and r["priority"] == priority for r in found):
+            extract_dir = os.path.join(workdir, "store")
+            os.mkdir(extract_dir, 0o700)
+            theirs = semodule_store.installed_checksum(runner, name, priority, extract_dir, timeout)
+        todo = semodule_store.plan(rows, name, priority, ours, theirs)
         actions = (["install %s" % name] if todo["install"] else []) + (
             ["replace %s" % name] if todo["replace"] else []) + ["enable %s" % n for n in todo["enable"]]
         result.update(actions=actions, changed=bool(actions))
@@ -160,15 +166,19 @@ def run(module):
         semodule_store._check(done, " ".join(argv[:1] + [a for a in argv[1:] if a != pp]))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    after = semodule_store.list_store(runner, timeout)[0]
+    after = semodule_store.list_store(runner, timeout)
     result["modules"] = semodule_store.matches(after, name)
     missing = [r["name"] for r in result["modules"] if not r["enabled"]]
     if not result["modules"] or missing:
         raise semodule_store.SemoduleError("after semodule the store shows %s" % (
             "no module %s" % name if not result["modules"] else "%s still disabled" % ", ".join(missing)))
-    if (todo["install"] or todo["replace"]) and ours and with_checksums:
-        now = [r for r in result["modules"] if r["name"] == name and r["priority"] == priority]
-        if not now or now[0]["checksum"] != ours:
+    if (todo["install"] or todo["replace"]) and ours:
+        check_dir = tempfile.mkdtemp(prefix="secure_endpoint-semodule-")
+        try:
+            now = semodule_store.installed_checksum(runner, name, priority, check_dir, timeout)
+        finally:
+            shutil.rmtree(check_dir, ignore_errors=True)
+        if now is not None and now != ours:
             raise semodule_store.SemoduleError("after semodule the store's %s is not the module built (checksum)" % name)
     return result
 

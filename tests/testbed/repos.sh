@@ -33,9 +33,17 @@ with_progress "build EL-like shims" "$BED/shims-build.log" \
   rpmbuild -bb --define "_topdir $out/shims" "$TOP/tests/testbed/el-shims.spec"
 cp "$out"/deb/*.deb "$REPO/apt/"
 cp "$out"/rpm/*.rpm "$out"/shims/RPMS/noarch/*.rpm "$REPO/rpm/"
-(cd "$REPO/apt" && dpkg-scanpackages --multiversion . /dev/null >Packages 2>/dev/null &&
-  gzip -9k Packages && apt-ftparchive release . >Release)
+# A second pair holding only the newer stand-in: a host pointed at it has a connector version that
+# no configured repository offers (the failures scenario's "pinned version missing").
+mkdir -p "$REPO/apt-newer" "$REPO/rpm-newer"
+cp "$out/deb/ciscoampconnector_${STANDIN_NEWER}_all.deb" "$REPO/apt-newer/"
+cp "$out/rpm/ciscoampconnector-${STANDIN_NEWER}-1.noarch.rpm" "$REPO/rpm-newer/"
+for apt_dir in "$REPO/apt" "$REPO/apt-newer"; do
+  (cd "$apt_dir" && dpkg-scanpackages --multiversion . /dev/null >Packages 2>/dev/null &&
+    gzip -9k Packages && apt-ftparchive release . >Release)
+done
 with_progress "createrepo_c" "$BED/createrepo.log" createrepo_c --quiet "$REPO/rpm"
+with_progress "createrepo_c (newer only)" "$BED/createrepo-newer.log" createrepo_c --quiet "$REPO/rpm-newer"
 chmod -R a+rX "$REPO"
 echo "$TAG" >"$REPO/.stamp"
 note "apt: $(ls "$REPO/apt" | grep -c '\.deb$') packages; rpm: $(ls "$REPO/rpm" | grep -c '\.rpm$') packages"

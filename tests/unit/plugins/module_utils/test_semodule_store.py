@@ -41,6 +41,9 @@ def test_missing_module_is_installed_and_a_present_one_left_alone():
 def test_ours_with_other_content_is_replaced_never_the_installers():
     rows = semodule_store.parse_list("400 cisco-secure-bpf pp sha256:aaaa\n")
     assert semodule_store.plan(rows, "cisco-secure-bpf", 400, OURS)["replace"] is True
+    rows = semodule_store.parse_list("400 cisco-secure-bpf pp\n")
+    assert semodule_store.plan(rows, "cisco-secure-bpf", 400, OURS, "sha256:aaaa")["replace"] is True
+    assert semodule_store.plan(rows, "cisco-secure-bpf", 400, OURS, OURS)["replace"] is False
     rows = semodule_store.parse_list("400 Cisco-Secure-BPF pp sha256:aaaa\n")
     assert semodule_store.plan(rows, "cisco-secure-bpf", 400, OURS)["replace"] is False
     # Without checksums there is nothing to compare: no replace.

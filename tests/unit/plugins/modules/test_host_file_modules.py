@@ -60,11 +60,12 @@ def test_quarantine_refuses_a_link(run_module, tree, tmp_path):
 
 
 class FakeStore(object):
-    """semodule, checkmodule, semodule_package and the pp-to-CIL converter over an in-memory store."""
+    """semodule, checkmodule, semodule_package and the pp-to-CIL converter over an in-memory store.
+    Rows: ``{priority, name, enabled, cil (bytes)}``."""
 
-    def __init__(self, rows=None, checksums=True):
+    def __init__(self, rows=None, cil_extract=True):
         self.rows = rows or []
-        self.checksums = checksums
+        self.cil_extract = cil_extract
         self.calls = []
 
     @staticmethod
@@ -76,8 +77,8 @@ class FakeStore(object):
         return b"(cil of " + hashlib.sha256(pp_bytes).hexdigest().encode() + b")"
 
     def listing(self):
-        return "".join("%d %s pp%s%s\n" % (r["priority"], r["name"], "" if r["enabled"] else " disabled",
-                                           " " + r["checksum"] if self.checksums else "") for r in self.rows).encode()
+        return "".join("%d %s pp%s\n" % (r["priority"], r["name"], "" if r["enabled"] else " disabled")
+                       for r in self.rows).encode()
 
     def __call__(self, argv, timeout, max_bytes=None, cwd=None, **kw):
         self.calls.append(list(argv))
@@ -91,16 +92,23 @@ class FakeStore(object):
             return self._ok()
         if argv[0] == "sh":
             return self._ok(self.cil(open(argv[4], "rb").read()))
-        if argv[:2] == ["semodule", "--list-modules=full"]:
-            if "--checksum" in argv and not self.checksums:
-                return {"rc": 1, "out": b"semodule: invalid option -- 'm'\n", "timed_out": False, "truncated": False,
-                        "error": None}
+        assert "--checksum" not in argv and "-m" not in argv, "a checksum listing writes into the store"
+        if argv == ["semodule", "--list-modules=full"]:
             return self._ok(self.listing())
         assert argv[0] == "semodule"
         args = [a for a in argv[1:] if a != "-n"]
-        if args[:2] == ["-X", "400"] and args[2] == "-E":
-            with open(os.path.join(cwd, args[3] + ".pp"), "w") as handle:
-                handle.write("old module")
+        if "-E" in args:
+            name = args[-1]
+            row = [r for r in self.rows if r["name"] == name and r["priority"] == int(args[1])][0]
+            if "--cil" in args:
+                if not self.cil_extract:
+                    return {"rc": 1, "out": b"unrecognized option", "timed_out": False, "truncated": False,
+                            "error": None}
+                with open(os.path.join(cwd, name + ".cil"), "wb") as handle:
+                    handle.write(row["cil"])
+            else:
+                with open(os.path.join(cwd, name + ".pp"), "w") as handle:
+                    handle.write("old module")
             return self._ok()
         while args:
             if args[0] == "-X":
@@ -108,8 +116,7 @@ class FakeStore(object):
             elif args[0] == "-i":
                 pp = open(args[1], "rb").read()
                 self.rows = [r for r in self.rows if not (r["name"] == "cisco-secure-bpf" and r["priority"] == 400)]
-                self.rows.append({"priority": 400, "name": "cisco-secure-bpf", "enabled": True,
-                                  "checksum": "sha256:" + hashlib.sha256(self.cil(pp)).hexdigest()})
+                self.rows.append({"priority": 400, "name": "cisco-secure-bpf", "enabled": True, "cil": self.cil(pp)})
                 args = args[2:]
             elif args[0] == "-e":
                 for row in self.rows:
@@ -121,7 +128,7 @@ class FakeStore(object):
         return self._ok()
 
     def changes(self):
-        return [c for c in self.calls if c[0] == "semodule" and "--list-modules=full" not in c]
+        return [c for c in self.calls if c[0] == "semodule" and "--list-modules=full" not in c and "--cil" not in c]
 
 
 @pytest.fixture
@@ -141,7 +148,7 @@ def _se(run_module, tmp_path, **kw):
 
 
 def test_missing_module_installed_once(run_module, store, tmp_path):
-    fake = store(rows=[{"priority": 100, "name": "base", "enabled": True, "checksum": "sha256:1"}])
+    fake = store(rows=[{"priority": 100, "name": "base", "enabled": True, "cil": b"base"}])
     code, out = _se(run_module, tmp_path, check_mode=True)
     assert code == 0 and out["changed"] and out["actions"] == ["install cisco-secure-bpf"] and fake.changes() == []
     code, out = _se(run_module, tmp_path)
@@ -152,7 +159,7 @@ def test_missing_module_installed_once(run_module, store, tmp_path):
 
 
 def test_the_installers_disabled_module_is_enabled_by_its_exact_name(run_module, store, tmp_path):
-    fake = store(rows=[{"priority": 400, "name": "Cisco-Secure-BPF", "enabled": False, "checksum": "sha256:v"}])
+    fake = store(rows=[{"priority": 400, "name": "Cisco-Secure-BPF", "enabled": False, "cil": b"vendor"}])
     code, out = _se(run_module, tmp_path)
     assert code == 0 and out["actions"] == ["enable Cisco-Secure-BPF"]
     assert fake.changes() == [["semodule", "-n", "-e", "Cisco-Secure-BPF"]]
@@ -161,18 +168,20 @@ def test_the_installers_disabled_module_is_enabled_by_its_exact_name(run_module,
 
 
 def test_our_module_with_other_content_is_backed_up_then_replaced(run_module, store, tmp_path):
-    fake = store(rows=[{"priority": 400, "name": "cisco-secure-bpf", "enabled": True, "checksum": "sha256:old"}])
+    fake = store(rows=[{"priority": 400, "name": "cisco-secure-bpf", "enabled": True, "cil": b"(old rule)"}])
     code, out = _se(run_module, tmp_path, diff=True)
     assert code == 0 and out["actions"][0].startswith("replace cisco-secure-bpf (backup ")
     assert [c[-2] for c in fake.changes()] == ["-E", "-i"]
     assert out["backup"] and open(out["backup"][0]).read() == "old module"
     assert os.stat(os.path.dirname(out["backup"][0])).st_mode & 0o777 == 0o700
-    assert out["modules"][0]["checksum"] != "sha256:old"
+    assert fake.rows[0]["cil"] != b"(old rule)"
+    code, out = _se(run_module, tmp_path)
+    assert code == 0 and not out["changed"]
 
 
-def test_old_semodule_without_checksums(run_module, store, tmp_path):
-    fake = store(rows=[{"priority": 400, "name": "cisco-secure-bpf", "enabled": False, "checksum": None}],
-                 checksums=False)
+def test_old_semodule_without_cil_extraction_only_enables(run_module, store, tmp_path):
+    fake = store(rows=[{"priority": 400, "name": "cisco-secure-bpf", "enabled": False, "cil": b"(old rule)"}],
+                 cil_extract=False)
     code, out = _se(run_module, tmp_path)
     assert code == 0 and out["actions"] == ["enable cisco-secure-bpf"] and len(fake.changes()) == 1
 
