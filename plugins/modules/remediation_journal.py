@@ -42,7 +42,7 @@ options:
   fail_on_error:
     description:
       - Fail when an entry cannot be repaired (it is kept for the next run).
-      - When V(false) the failures are only returned in RV(failed).
+      - When V(false) the failures are only returned in RV(repair_failed).
     type: bool
     default: true
 notes:
@@ -72,7 +72,7 @@ kept:
   returned: always
   type: list
   elements: str
-failed:
+repair_failed:
   description: Entries whose repair failed (kept for the next run).
   returned: always
   type: list
@@ -101,13 +101,13 @@ def run(module):
     params = module.params
     if params["action"] == "list":
         items = journal.entries(params["state_dir"], clean=False)
-        return {"changed": False, "repaired": [], "failed": [],
+        return {"changed": False, "repaired": [], "repair_failed": [],
                 "kept": [i["error"] for i in items if i["error"]],
                 "entries": [i["entry"] if i["entry"] is not None else {"id": i["id"], "error": i["error"]}
                             for i in items]}
     outcome = journal_recovery.recover(params["state_dir"], bounded_cmd.run, check_mode=module.check_mode)
     result = {"changed": outcome["changed"], "repaired": outcome["repaired"] + outcome["unchanged"],
-              "kept": outcome["kept"], "failed": outcome["failed"], "entries": outcome["entries"]}
+              "kept": outcome["kept"], "repair_failed": outcome["failed"], "entries": outcome["entries"]}
     if module._diff and outcome["diffs"]:
         result["diff"] = [{"before_header": d["path"], "after_header": d["path"], "before": d["before"],
                            "after": d["after"]} for d in outcome["diffs"]]
@@ -119,9 +119,9 @@ def main():
     try:
         result = run(module)
     except journal.JournalError as exc:
-        module.fail_json(msg=str(exc), repaired=[], kept=[], failed=[str(exc)], entries=[])
-    if result["failed"] and module.params["fail_on_error"]:
-        module.fail_json(msg="could not repair what an interrupted run left: %s" % "; ".join(result["failed"]),
+        module.fail_json(msg=str(exc), repaired=[], kept=[], repair_failed=[str(exc)], entries=[])
+    if result["repair_failed"] and module.params["fail_on_error"]:
+        module.fail_json(msg="could not repair what an interrupted run left: %s" % "; ".join(result["repair_failed"]),
                          **result)
     module.exit_json(**result)
 
