@@ -14,10 +14,11 @@ export SE_REPO_DIR := $(BED)/repo
 # Molecule scenarios, in the order `make test` runs them (override: make molecule SCENARIOS=default).
 SCENARIOS ?= default detection remediation manual failures allfaults fleet
 
-.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean
+.PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean eda demo-events
 
 help:
 	@echo "make demo   - build the local fleet, inject faults, gather, report, remediate, report"
+	@echo "make demo-events - a fault raised on a demo host, fixed by the rulebook on the console's event"
 	@echo "make test   - lint, sanity, unit tests, collection build, Molecule scenarios"
 	@echo "make clean  - remove generated files and test-bed containers (keeps images)"
 
@@ -56,7 +57,16 @@ molecule: testbed link
 	  molecule test -s $$s || exit 1; \
 	done
 
-test: lint sanity units build molecule awx
+# Event-driven remediation (issue 9, part 2): the fault_events source against a real RabbitMQ node,
+# then Molecule `events` (the real ansible-rulebook remediating containers on published events).
+eda: testbed link
+	@bash tests/testbed/eda.sh
+	@echo "==> event source against a real broker (tests/eda)"
+	@python -m pytest -q -p no:cacheprovider tests/eda
+	@echo "==> molecule test -s events"
+	@source $(BED)/images.env; export SE_IMAGE_TAG; molecule test -s events
+
+test: lint sanity units build molecule awx eda reports
 	@echo "==> make test: all green"
 
 demo: testbed link
@@ -64,6 +74,12 @@ demo: testbed link
 
 demo-clean:
 	@bash tests/testbed/demo.sh --clean
+	@bash tests/testbed/demo_events.sh --clean
+
+# A fault raised on a demo host fixed by the rulebook, no playbook run by anyone (docs/EVENTS.md).
+demo-events: testbed link
+	@bash tests/testbed/eda.sh
+	@bash tests/testbed/demo_events.sh
 
 clean: demo-clean
 	rm -rf .build reports secure_endpoint_reports
@@ -95,3 +111,13 @@ docs-check: deps link
 runner: testbed build
 	@echo "==> ansible-runner against a fleet (tests/awx/test_runner.py)"
 	@python -m pytest -q -p no:cacheprovider tests/awx/test_runner.py
+
+# ---- Reports people look at (issue 10, part 1) ----
+# The HTML page in Debian's chromium (headless), the JUnit file through junitparser, the metrics
+# through prometheus_client and, in the Molecule scenario `metrics`, through node_exporter itself.
+# Screenshots and pages: .testbed/artifacts/reports/.
+.PHONY: reports
+reports: deps link
+	@echo "==> report consumers: chromium, junitparser, prometheus_client"
+	@python -m pytest -q -p no:cacheprovider tests/reports
+	@$(MAKE) --no-print-directory molecule SCENARIOS=metrics

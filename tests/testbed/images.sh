@@ -112,6 +112,7 @@ build_one se-ellike "$COMMON,rpm,dnf,python3-dnf"
 # Keep the store small: drop images of older recipes, but never one a container still uses
 # (several checkouts share the store, and one may be on another recipe): no --force, so podman
 # refuses those, and a name shared with another tag is only untagged.
-podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/se-(debian12|ellike):' |
-  grep -vE ":($TAG|latest)$" | while read -r old; do podman rmi "$old" >/dev/null 2>&1 || true; done
+# (grep finding no old image is no failure: pipefail would end the script there.)
+podman images --format '{{.Repository}}:{{.Tag}}' | { grep -E '^localhost/se-(debian12|ellike):' || true; } |
+  { grep -vE ":($TAG|latest)$" || true; } | while read -r old; do podman rmi "$old" >/dev/null 2>&1 || true; done
 echo "SE_IMAGE_TAG=$TAG" >"$BED/images.env"
