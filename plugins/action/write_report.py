@@ -136,6 +136,7 @@ class ActionModule(ActionBase):
             changed=False, kind=kind, generated_at=generated_at, check_mode=bool(check_mode),
             dir=directory, files=files, summary=document["summary"], run_stopped=document.get("run_stopped"),
             lines=[fleet_report.host_line(host, entry) for host, entry in sorted((document.get("remediation") or {}).items())],
+            hosts_failed=sorted(set(document["unreachable"]) | set(f["host"] for f in document["failed"])),
             msg="%d of %d hosts with active faults; %s" % (
                 document["summary"]["hosts_with_active_faults"], document["summary"]["hosts"],
                 ("report in %s" % directory) if directory else "report not written"))

@@ -143,6 +143,11 @@ run_stopped:
   description: The document's C(run_stopped) (remediation), else null.
   returned: success
   type: str
+hosts_failed:
+  description: The hosts that failed or could not be reached (for O(kind=remediation), by their remediation status).
+  returned: success
+  type: list
+  elements: str
 lines:
   description: One line per host saying what its remediation did (O(kind=remediation)), sorted by host.
   returned: success
