@@ -116,11 +116,9 @@ def remediation_host_result(before, after=None, attempted=None, manual=None, fai
                             check_mode=False, restarted=False, journal_repaired=None, journal_kept=None,
                             unreachable=None, failed_step=None, failed_message=None):
     if unreachable:
-        return rs.unreachable_result(unreachable)
+        return rs.unreachable_result(unreachable, journal_repaired, journal_kept)
     if failed_step:
-        result = rs.failed_result(failed_step, failed_message)
-        result["journal_repaired"] = [str(x) for x in journal_repaired or []]
-        return result
+        return rs.failed_result(failed_step, failed_message, journal_repaired, journal_kept)
     return rs.host_result(before, after, attempted, manual, failures, notes, check_mode, restarted, journal_repaired,
                           journal_kept)
 

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the remediation run decides and reports, as plain functions (runs on the controller).
 
-Behind the filters of ``plugins/filter/remediation.py``, used by role ``remediate``:
+Behind the filters ``plugins/filter/remediation_*.py`` and the ``remediation_start`` action, used
+by role ``remediate``:
 ``plan`` (which rows of the fault table run on a host), ``failure_message`` (one line from a
 failed task), ``wait_for`` (faults the post-restart re-read waits to clear), ``host_result``
 (per-fault and per-host status: the ladder of docs/DESIGN.md) and ``batch_verdict`` (the
@@ -164,7 +165,7 @@ def host_result(before, after=None, attempted=None, manual=None, failures=None, 
     errors = dict((k, v) for k, v in failures.items())
     return {"status": _host_status(statuses, errors, new_faults, repaired, check_mode), "faults": faults,
             "new_faults": new_faults, "errors": errors, "restarted": bool(restarted) and not check_mode,
-            "journal_repaired": repaired}
+            "journal_repaired": repaired, "journal_kept": [str(x) for x in journal_kept or []]}
 
 
 def _host_status(statuses, errors, new_faults, repaired, check_mode):
@@ -181,22 +182,25 @@ def _host_status(statuses, errors, new_faults, repaired, check_mode):
     return NOT_ATTEMPTED
 
 
-def unreachable_result(message):
-    """The entry of a host the run could not reach."""
+def unreachable_result(message, journal_repaired=None, journal_kept=None):
+    """The entry of a host the run could not reach (``journal_repaired``: what the recovery did
+    before the connection was lost, if it answered)."""
     return {"status": UNREACHABLE, "faults": [], "new_faults": [], "errors": {"connection": str(message or "unreachable")},
-            "restarted": False, "journal_repaired": []}
+            "restarted": False, "journal_repaired": [str(x) for x in journal_repaired or []],
+            "journal_kept": [str(x) for x in journal_kept or []]}
 
 
-def failed_result(step, message):
+def failed_result(step, message, journal_repaired=None, journal_kept=None):
     """The entry of a host the run gave up on before remediating (e.g. facts not readable)."""
     return {"status": FAILED, "faults": [], "new_faults": [], "errors": {str(step): str(message or "failed")},
-            "restarted": False, "journal_repaired": []}
+            "restarted": False, "journal_repaired": [str(x) for x in journal_repaired or []],
+            "journal_kept": [str(x) for x in journal_kept or []]}
 
 
 def not_processed_result():
     """The entry of a host the run never reached (it stopped before the host's batch)."""
     return {"status": NOT_PROCESSED, "faults": [], "new_faults": [], "errors": {}, "restarted": False,
-            "journal_repaired": []}
+            "journal_repaired": [], "journal_kept": []}
 
 
 def batch_verdict(results, batch, max_fail_percentage):

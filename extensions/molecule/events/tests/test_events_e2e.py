@@ -85,7 +85,7 @@ def stream(broker):
 def rulebook(broker, stream):
     inventory = {"all": {
         "vars": {"ansible_connection": "containers.podman.podman", "secure_endpoint_become": False,
-                 "secure_endpoint_fleet_report": False, "secure_endpoint_selinux_reload": False},
+                 "secure_endpoint_write_report": False, "secure_endpoint_selinux_reload": False},
         "hosts": {DEBIAN: {}, ELLIKE: {}}}}
     variables = {"secure_endpoint_amqp_%s" % key: stream[key]
                  for key in ("host", "port", "user_name", "password", "queue_name")}

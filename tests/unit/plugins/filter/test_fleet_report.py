@@ -77,3 +77,39 @@ def test_docs_are_yaml():
         for block in (module.DOCUMENTATION, module.EXAMPLES, module.RETURN):
             assert yaml.safe_load(block)
         assert list(module.FilterModule().filters()) == [yaml.safe_load(module.DOCUMENTATION)["name"]]
+
+
+class CountingHostvars(dict):
+    """hostvars counting how often a host's variables are built (each costs a full variable merge)."""
+
+    def __init__(self, *a, **kw):
+        super(CountingHostvars, self).__init__(*a, **kw)
+        self.reads = 0
+
+    def __getitem__(self, key):
+        self.reads += 1
+        return dict.__getitem__(self, key)
+
+
+def test_each_host_is_read_once_for_the_document():
+    from ansible_collections.secure_endpoint.linux.plugins.filter import report_document
+    hostvars = CountingHostvars((h, dict(v, secure_endpoint_remediation={"status": "no active fault"}))
+                                for h, v in HOSTVARS.items())
+    report_document.report_document(hostvars, sorted(hostvars), sorted(hostvars), kind="remediation",
+                                    result_var="gather")
+    assert hostvars.reads == len(hostvars)
+
+
+def test_redaction_copies_only_what_it_changes():
+    from ansible_collections.secure_endpoint.linux.plugins.module_utils import fleet_report as fr
+    top = [{"pid": 1, "cmdline": "/bin/tool --secret s"}, {"pid": 2, "cmdline": "/bin/idle"}]
+    source = facts({18: "Major"}, top_processes=top)["ansible_facts"]["secure_endpoint"]
+    source["top_processes"] = top
+    out = fr.redact_facts(source)
+    assert out is not source and out["faults"]["5"] is source["faults"]["5"] and out["service"] is source["service"]
+    assert out["faults"]["18"] is not source["faults"]["18"]
+    assert [p["cmdline"] for p in out["top_processes"]] == ["/bin/tool <redacted>", "/bin/idle"]
+    assert top[0]["cmdline"] == "/bin/tool --secret s"  # the input is not changed
+    healthy = facts()["ansible_facts"]["secure_endpoint"]
+    assert fr.redact_facts(healthy) is healthy  # nothing to redact: nothing copied
+    assert fr.redact_facts(None) is None
