@@ -33,12 +33,12 @@ ARGUMENT_SPEC = dict(
 
 
 def _journal_summary(journal):
-    # `failed` is the module's list of entries it could not repair, or True once fail_json ran.
-    failed = journal.get("failed")
+    # `repair_failed` lists the entries the module could not repair; `failed` is True once fail_json ran.
+    entries = journal.get("repair_failed")
     return {"repaired": [to_text(x) for x in journal.get("repaired") or []],
             "kept": [to_text(x) for x in journal.get("kept") or []],
-            "failed": [to_text(x) for x in failed] if isinstance(failed, list) else
-                      [to_text(journal.get("msg") or "remediation_journal failed")] if failed else []}
+            "failed": [to_text(x) for x in entries] if entries else
+                      [to_text(journal.get("msg") or "remediation_journal failed")] if journal.get("failed") else []}
 
 
 def outcome(journal, facts_result, table, run_tags, skip_tags, check_mode):

@@ -28,7 +28,7 @@ def facts(reported=None, **extra):
 
 HEALTHY = facts()
 F5 = facts({5: "Major"}, accounts={"name": "cisco-amp-scan-svc", "user": True, "group": False})
-JOURNAL_OK = {"changed": False, "repaired": [], "kept": [], "failed": []}
+JOURNAL_OK = {"changed": False, "repaired": [], "kept": [], "repair_failed": []}
 
 
 def facts_result(value):
@@ -88,7 +88,7 @@ def test_tags_that_leave_the_fault_out_make_it_not_attempted(make_action):
 
 
 def test_journal_repairs_in_check_mode_say_would_change(make_action):
-    journal = {"changed": True, "repaired": ["would start cisco-amp"], "kept": ["entry 7: unknown kind"], "failed": [],
+    journal = {"changed": True, "repaired": ["would start cisco-amp"], "kept": ["entry 7: unknown kind"], "repair_failed": [],
                "diff": [{"before": "a", "after": "b"}]}
     result, _calls = run(make_action, {remediation_start.JOURNAL_MODULE: journal,
                                        remediation_start.FACTS_MODULE: facts_result(HEALTHY)}, check_mode=True)
@@ -100,7 +100,7 @@ def test_journal_repairs_in_check_mode_say_would_change(make_action):
 
 def test_a_failed_journal_repair_stops_before_the_facts(make_action):
     journal = {"failed": True, "msg": "could not repair: login.defs changed", "repaired": ["x"], "kept": [],
-               "failed_entries": []}
+               "repair_failed": ["login.defs changed"]}
     result, calls = run(make_action, {remediation_start.JOURNAL_MODULE: journal,
                                       remediation_start.FACTS_MODULE: facts_result(HEALTHY)})
     assert [c[0] for c in calls] == [remediation_start.JOURNAL_MODULE]
