@@ -11,8 +11,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLL)
 export ANSIBLE_NOCOWS := 1
 export ANSIBLE_FORCE_COLOR ?= 0
 export SE_REPO_DIR := $(BED)/repo
-# Molecule scenarios, in the order `make test` runs them (override: make molecule SCENARIOS=default).
-SCENARIOS ?= default detection remediation manual failures allfaults fleet killed
+# Molecule scenarios, started in this order (longest first), MOLECULE_JOBS (2) at a time
+# (override: make molecule SCENARIOS=default MOLECULE_JOBS=1).
+SCENARIOS ?= detection remediation manual allfaults failures killed fleet default
 
 .PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean eda demo-events
 
@@ -51,11 +52,7 @@ build: deps link
 	@bash tests/testbed/build_install.sh
 
 molecule: testbed link
-	@for s in $(SCENARIOS); do \
-	  echo "==> molecule test -s $$s"; \
-	  source $(BED)/images.env; export SE_IMAGE_TAG; \
-	  molecule test -s $$s || exit 1; \
-	done
+	@bash tests/testbed/molecule.sh $(SCENARIOS)
 
 # Event-driven remediation (issue 9, part 2): the fault_events source against a real RabbitMQ node,
 # then Molecule `events` (the real ansible-rulebook remediating containers on published events).
