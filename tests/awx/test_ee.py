@@ -80,7 +80,9 @@ def test_artifact_is_this_collection(artifact, galaxy):
     assert info["dependencies"] == galaxy["dependencies"]
     for needed in ("meta/execution-environment.yml", "requirements.txt", "bindep.txt", "meta/runtime.yml"):
         assert needed in names, "%s missing from the artifact" % needed
-    assert not any(n.startswith(("tests/", "extensions/", "benchmarks/")) for n in names)
+    # Test-only trees stay out; the EDA source and rulebooks ship (extensions/eda, for decision environments).
+    assert not any(n.startswith(("tests/", "extensions/molecule", "benchmarks/")) for n in names)
+    assert "extensions/eda/plugins/event_source/fault_events.py" in names
 
 
 def requirement_lines(path):
