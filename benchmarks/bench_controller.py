@@ -51,7 +51,8 @@ def load():
 
 def real_facts(work, env):
     """ansible_facts.secure_endpoint of one connector_facts run on this machine (fake install)."""
-    amp, logs = fake_install(os.path.join(work, "prefix"))
+    # No large definitions file (no validator needed), 1 MiB logs: only the facts' shape matters here.
+    amp, logs = fake_install(os.path.join(work, "prefix"), 0, 1, None)
     args = "install_dir=%s log_dir=%s cache_path=%s" % (amp, logs, os.path.join(work, "definitions.json"))
     out = subprocess.run([tool("ansible"), "localhost", "-m", "secure_endpoint.linux.connector_facts", "-a", args],
                          env=dict(env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"),
