@@ -38,7 +38,10 @@ all:
   vars:
     ansible_connection: containers.podman.podman
     secure_endpoint_become: false
-    secure_endpoint_fleet_report: false
+    # Absolute: the rulebook runs the playbook by its FQCN, from the installed collection, where a
+    # relative report directory is refused (and ansible-rulebook's scratch directory is removed).
+    secure_endpoint_report_dir: $DEMO/reports
+    secure_endpoint_evidence_dir: $DEMO/evidence
   hosts:
     $HOST: {}
 INV
