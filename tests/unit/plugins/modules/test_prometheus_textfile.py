@@ -5,37 +5,23 @@ volatile-only difference is written but is no change, errors change nothing."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import contextlib
-import json
 import os
 
 import pytest
 import yaml
 
-from ansible.module_utils import basic
 from ansible_collections.secure_endpoint.linux.plugins.modules import prometheus_textfile
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    from unittest import mock
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        payload = json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode()
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", payload):
-            yield
 
 CONTENT = "# TYPE a gauge\na 1\nsecure_endpoint_last_check_timestamp_seconds 100\n"
 VOLATILE = ["secure_endpoint_last_check_timestamp_seconds"]
 
 
-def run(capsys, args, check=False, diff=False):
-    args = dict(args, _ansible_check_mode=check, _ansible_diff=diff)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            prometheus_textfile.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture
+def run(run_module):
+    """``run(args, check=False, diff=False) -> (exit code, answer)`` (conftest's ``run_module``)."""
+    def runner(args, check=False, diff=False):
+        return run_module(prometheus_textfile, args, check_mode=check, diff=diff)
+    return runner
 
 
 def read(path):
@@ -43,52 +29,52 @@ def read(path):
         return handle.read()
 
 
-def test_write_check_diff_idempotence(tmp_path, capsys):
+def test_write_check_diff_idempotence(tmp_path, run):
     path = str(tmp_path / "se.prom")
     args = {"path": path, "content": CONTENT, "volatile": VOLATILE}
-    code, out = run(capsys, args, check=True, diff=True)
+    code, out = run(args, check=True, diff=True)
     assert code == 0 and out["changed"] and out["written"] and not os.path.exists(path)
     assert out["diff"]["after"] == CONTENT and out["diff"]["before"] == ""
-    code, out = run(capsys, args)
+    code, out = run(args)
     assert out["changed"] and read(path) == CONTENT and oct(os.stat(path).st_mode & 0o7777) == "0o644"
-    code, out = run(capsys, args)
+    code, out = run(args)
     assert not out["changed"] and not out["written"]
     # Only the check time differs: rewritten (fresh metrics) but not a change.
     later = dict(args, content=CONTENT.replace(" 100", " 200"))
-    code, out = run(capsys, later, check=True)
+    code, out = run(later, check=True)
     assert not out["changed"] and out["written"] and read(path) == CONTENT
-    code, out = run(capsys, later)
+    code, out = run(later)
     assert not out["changed"] and out["written"] and read(path) == later["content"]
     changed = dict(args, content=CONTENT.replace("a 1", "a 2"))
-    code, out = run(capsys, changed, diff=True)
+    code, out = run(changed, diff=True)
     assert out["changed"] and "a 1" in out["diff"]["before"] and "a 2" in out["diff"]["after"]
-    code, out = run(capsys, dict(changed, mode="0640"))
+    code, out = run(dict(changed, mode="0640"))
     assert out["changed"] and oct(os.stat(path).st_mode & 0o7777) == "0o640"
 
 
-def test_absent(tmp_path, capsys):
+def test_absent(tmp_path, run):
     path = str(tmp_path / "se.prom")
     with open(path, "w") as handle:
         handle.write(CONTENT)
-    code, out = run(capsys, {"path": path, "state": "absent"}, check=True, diff=True)
+    code, out = run({"path": path, "state": "absent"}, check=True, diff=True)
     assert out["changed"] and os.path.exists(path) and out["diff"]["before"] == CONTENT
-    code, out = run(capsys, {"path": path, "state": "absent"})
+    code, out = run({"path": path, "state": "absent"})
     assert out["changed"] and not os.path.exists(path)
-    code, out = run(capsys, {"path": path, "state": "absent"})
+    code, out = run({"path": path, "state": "absent"})
     assert not out["changed"]
-    code, out = run(capsys, {"path": str(tmp_path / "no-such-dir" / "se.prom"), "state": "absent"})
+    code, out = run({"path": str(tmp_path / "no-such-dir" / "se.prom"), "state": "absent"})
     assert code == 0 and not out["changed"]
 
 
-def test_stale_temporary_files_removed(tmp_path, capsys):
+def test_stale_temporary_files_removed(tmp_path, run):
     path = str(tmp_path / "se.prom")
     stale = str(tmp_path / ".se.prom.k1ll3d.tmp")
     with open(stale, "w") as handle:
         handle.write("partial")
     os.utime(stale, (1, 1))
-    code, out = run(capsys, {"path": path, "content": CONTENT}, check=True)
+    code, out = run({"path": path, "content": CONTENT}, check=True)
     assert out["stale_removed"] == [stale] and os.path.exists(stale)
-    code, out = run(capsys, {"path": path, "content": CONTENT})
+    code, out = run({"path": path, "content": CONTENT})
     assert out["stale_removed"] == [stale] and not os.path.exists(stale)
 
 
@@ -99,10 +85,10 @@ def test_stale_temporary_files_removed(tmp_path, capsys):
     ({"path": "{tmp}/se.prom"}, "content"),
     ({"path": "{tmp}/fifo.prom", "content": CONTENT}, "is a FIFO"),
 ])
-def test_errors_change_nothing(tmp_path, capsys, args, message):
+def test_errors_change_nothing(tmp_path, run, args, message):
     os.mkfifo(str(tmp_path / "fifo.prom"))
     args = dict((k, v.replace("{tmp}", str(tmp_path)) if isinstance(v, str) else v) for k, v in args.items())
-    code, out = run(capsys, args)
+    code, out = run(args)
     assert code == 1 and out["failed"] and message in out["msg"], out
     assert sorted(os.listdir(str(tmp_path))) == ["fifo.prom"]
 
