@@ -13,7 +13,7 @@ export ANSIBLE_FORCE_COLOR ?= 0
 export SE_REPO_DIR := $(BED)/repo
 # Molecule scenarios, started in this order (longest first), MOLECULE_JOBS (2) at a time
 # (override: make molecule SCENARIOS=default MOLECULE_JOBS=1).
-SCENARIOS ?= detection remediation manual allfaults failures killed fleet default
+SCENARIOS ?= detection remediation manual allfaults failures killed local_facts fleet default
 
 .PHONY: help deps testbed link lint sanity units molecule build test demo demo-clean clean eda demo-events
 

@@ -37,117 +37,8 @@ attributes:
   facts:
     support: full
     description: Returns C(ansible_facts.secure_endpoint).
-options:
-  install_dir:
-    description: Install root of the connector.
-    type: path
-    default: /opt/cisco/amp
-  log_dir:
-    description: Directory of the connector's logs (C(ampdaemon.log), C(ampscansvc.log)).
-    type: path
-    default: /var/log/cisco
-  service_name:
-    description: The connector's systemd service.
-    type: str
-    default: cisco-amp
-  ampcli_timeout:
-    description: Seconds C(ampcli status) may take before it is killed (it hangs while the daemon is down).
-    type: float
-    default: 10
-  expected_dir_mode:
-    description:
-      - Mode of the parent of O(install_dir) (V(/opt/cisco)), of O(install_dir) and of its child directories
-        (fault 5). Compared exactly, with C(lstat).
-      - As the M(ansible.builtin.file) module reads O(ansible.builtin.file#module:mode), an octal string (V('0755'),
-        V('755'), V('0o755')) or an int taken as the mode's value (unquoted YAML V(0750) arrives as 488, which is
-        the mode 0750). Anything else fails the module.
-    type: raw
-    default: '0755'
-  min_available_memory_mb:
-    description: Available memory (C(MemAvailable)) below which low memory is a cause of fault 7.
-    type: int
-    default: 1024
-  kernel_compat:
-    description:
-      - Kernel compatibility data for fault 16 (Cisco's table is not machine-readable).
-      - The entries whose O(kernel_compat[].connector) matches the installed connector version list the
-        kernels it supports. With no matching entry the answer is unknown, and fault 16 is never detected from data.
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      connector:
-        description:
-          - Connector versions the entry is for. V(*) (any), a version prefix (V(1.24) matches 1.24.0 and
-            1.24.3.1098, not 1.240), V(1.24.*), or comma-separated constraints such as V(>=1.22,<1.25).
-        type: str
-        required: true
-      kernels:
-        description: Supported kernel releases as shell-style patterns matched against C(uname -r).
-        type: list
-        elements: str
-        required: true
-  restart_window_minutes:
-    description: Minutes after the connector starts within which fault 6 may clear by itself.
-    type: int
-    default: 10
-  scan_restart_threshold:
-    description: Scan service restarts in the connector's logs, since the service started, that make fault 6 detected.
-    type: int
-    default: 3
-  top_processes:
-    description: How many of the most active processes to list when fault 18 is reported (V(0) disables).
-    type: int
-    default: 10
-  process_sample_seconds:
-    description: Length of the one CPU sample window used to rank processes for fault 18.
-    type: float
-    default: 0.5
-  log_tail_kb:
-    description: At most this many KiB are read from the end of each log, whatever its size.
-    type: int
-    default: 256
-  cache_path:
-    description:
-      - JSON file keeping the verdicts on definition files between runs, keyed by device, inode, size,
-        mtime and ctime of each file and by the validator's code. Set to V(null) to disable.
-      - A missing, corrupt or foreign cache is ignored; it is written atomically.
-    type: path
-    default: /var/cache/secure_endpoint/definitions.json
-  validate_definitions:
-    description: Judge the C(.cvd), C(.cld) and C(.cud) files under O(install_dir) (fault 7).
-    type: bool
-    default: true
-  definitions_list:
-    description:
-      - What C(definitions) lists. V(bounded) lists every invalid file and at most 20 valid ones; V(all) lists every
-        judged file. Files that could not be judged are always all in C(definitions_unknown), and
-        C(definitions_summary) counts every file either way.
-    type: str
-    choices: [bounded, all]
-    default: bounded
-  definitions_max_file_mb:
-    description:
-      - A definitions file larger than this (MiB) is not read; its verdict is C(unknown) ("too large to judge").
-      - Real ClamAV files are below 400 MB; the bound keeps a run's cost known whatever is on the host.
-    type: int
-    default: 1024
-  definitions_max_run_mb:
-    description:
-      - At most this many MiB of definitions files are read in one run; the files left are C(unknown) in this
-        run ("not judged in this run") and judged by the next runs, since verdicts are cached.
-    type: int
-    default: 4096
-  selinux_domain_type:
-    description: SELinux type of the connector's required BPF rule, looked for in the loaded policy (fault 19).
-    type: str
-    default: unconfined_service_t
-  selinux_module_name:
-    description:
-      - Name of the connector's SELinux policy module (fault 19). Store entries are matched case-insensitively
-        (the installer writes C(Cisco-Secure-BPF)); C(selinux.modules) lists each with its exact name.
-    type: str
-    default: cisco-secure-bpf
+extends_documentation_fragment:
+  - secure_endpoint.linux.facts_options
 notes:
   - Supports Debian and Red Hat family hosts; needs root to read every probe (EFI variables, SELinux store, logs).
     Run as another user, what cannot be read is C(unknown) (in C(errors)), never a fault.
@@ -623,68 +514,23 @@ ansible_facts:
           elements: str
 """
 
-import copy
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, fs_modes
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, facts_options
 
 # Probes read under this root; tests point it at a fake tree.
 _ROOT = "/"
 
-# Each option's type; its default comes from collect.DEFAULTS (written once, there).
-_TYPES = dict(
-    install_dir=dict(type="path"),
-    log_dir=dict(type="path"),
-    service_name=dict(type="str"),
-    ampcli_timeout=dict(type="float"),
-    expected_dir_mode=dict(type="raw"),
-    min_available_memory_mb=dict(type="int"),
-    kernel_compat=dict(type="list", elements="dict", options=dict(
-        connector=dict(type="str", required=True),
-        kernels=dict(type="list", elements="str", required=True),
-    )),
-    restart_window_minutes=dict(type="int"),
-    scan_restart_threshold=dict(type="int"),
-    top_processes=dict(type="int"),
-    process_sample_seconds=dict(type="float"),
-    log_tail_kb=dict(type="int"),
-    cache_path=dict(type="path"),
-    validate_definitions=dict(type="bool"),
-    definitions_list=dict(type="str", choices=list(collect.DEFINITIONS_LISTS)),
-    definitions_max_file_mb=dict(type="int"),
-    definitions_max_run_mb=dict(type="int"),
-    selinux_domain_type=dict(type="str"),
-    selinux_module_name=dict(type="str"),
-)
-_POSITIVE = ("ampcli_timeout", "log_tail_kb", "process_sample_seconds", "definitions_max_file_mb",
-             "definitions_max_run_mb")
-_NOT_NEGATIVE = ("min_available_memory_mb", "restart_window_minutes", "scan_restart_threshold", "top_processes")
-
 
 def argument_spec():
-    return dict((name, dict(spec, default=copy.deepcopy(collect.DEFAULTS[name]))) for name, spec in _TYPES.items())
-
-
-def check_params(params):
-    """The first problem with the options, or None."""
-    for name in _POSITIVE:
-        if params[name] <= 0:
-            return "%s must be greater than 0" % name
-    for name in _NOT_NEGATIVE:
-        if params[name] < 0:
-            return "%s must not be negative" % name
-    try:
-        fs_modes.parse_mode(params["expected_dir_mode"])
-    except ValueError as exc:
-        return "expected_dir_mode: %s (an octal string such as '0755', or an int)" % exc
-    return None
+    return facts_options.argument_spec()
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    problem = check_params(module.params)
+    problem = facts_options.check_params(module.params)
     if problem:
         module.fail_json(msg=problem)
     try:

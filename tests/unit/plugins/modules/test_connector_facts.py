@@ -18,6 +18,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import (
     bounded_cmd, collect, cvd, definitions_cache, fs_modes, host_files, login_defs, procs, secure_boot)
+from ansible_collections.secure_endpoint.linux.plugins.doc_fragments import facts_options as facts_options_doc
 from ansible_collections.secure_endpoint.linux.plugins.modules import connector_facts
 
 try:
@@ -335,6 +336,8 @@ def test_main_kernel_compat_option(host, monkeypatch, capsys):
 def test_documentation_is_valid_yaml_and_lists_every_option():
     import yaml
     doc = yaml.safe_load(connector_facts.DOCUMENTATION)
+    assert doc["extends_documentation_fragment"] == ["secure_endpoint.linux.facts_options"]
+    doc["options"] = yaml.safe_load(facts_options_doc.ModuleDocFragment.DOCUMENTATION)["options"]
     assert sorted(doc["options"]) == sorted(connector_facts.argument_spec())
     for name, spec in connector_facts.argument_spec().items():
         assert doc["options"][name].get("default") == spec.get("default") or (
