@@ -11,7 +11,7 @@ no fault, both families) and times, with F forks, whole ansible-playbook runs ov
                                                             (installed once before the rounds by
                                                             playbooks/local_facts.yml, timed apart)
   two_modules  benchmarks/playbooks/two_modules_gather.yml  setup + connector_facts as fact modules (the
-                                                            way documented before 1.2), for comparison
+                                                            way documented before the local fact), for comparison
   remediate    playbooks/remediate.yml                      on the healthy fleet
 
 The runs are interleaved (round after round, every workload once per round) so that load from

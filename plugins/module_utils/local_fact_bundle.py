@@ -295,10 +295,9 @@ def verify(script, timeout, runner=bounded_cmd.run):
     done = runner([script], timeout, max_bytes=MAX_OUTPUT_BYTES)
     out = done["out"].decode("utf-8", "replace")
     if done["error"] or done["timed_out"] or done["truncated"] or done["rc"] != 0:
-        return "%s (rc %s%s%s): %s" % (done["error"] or "it failed", done["rc"],
-                                      ", timed out after %ss" % timeout if done["timed_out"] else "",
-                                      ", output over %d bytes" % MAX_OUTPUT_BYTES if done["truncated"] else "",
-                                      out[-2000:].strip())
+        notes = "".join([", timed out after %ss" % timeout if done["timed_out"] else "",
+                         ", output over %d bytes" % MAX_OUTPUT_BYTES if done["truncated"] else ""])
+        return "%s (rc %s%s): %s" % (done["error"] or "it failed", done["rc"], notes, out[-2000:].strip())
     try:
         document = json.loads(out)
     except ValueError as exc:

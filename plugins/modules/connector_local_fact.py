@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: connector_local_fact
 short_description: Deliver the connector facts with setup, as a local fact
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Installs an executable local fact, C(<fact_path>/<name>.fact), that prints the document
     M(secure_endpoint.linux.connector_facts) returns. C(setup) runs it at every fact gathering and
