@@ -714,11 +714,12 @@ def main(argv=None):
     api = FakeSecureEndpointAPI(data_dir=args.data, credentials=credentials, host=args.host, port=args.port,
                                 amqp=amqp, rate_limit=args.rate_limit, rate_window=args.rate_window,
                                 shift=not args.no_shift_dates, tls=tls, verbose=args.verbose)
-    api.start()
-    # A plain `kill` stops it cleanly, like Ctrl-C.
+    # A plain `kill` stops it cleanly, like Ctrl-C: the handler and the try are in place before the
+    # URL is printed, so a SIGTERM sent as soon as the URL is read still ends with status 0.
     signal.signal(signal.SIGTERM, _interrupt)
-    print("fake Secure Endpoint API listening on %s" % api.url, flush=True)
     try:
+        api.start()
+        print("fake Secure Endpoint API listening on %s" % api.url, flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
