@@ -12,11 +12,16 @@ fake install under a temporary prefix holding:
 - two connector logs of --log-mb MiB each (default 64; sparse files whose last 2 MiB are real
   lines, every line of ampscansvc.log naming the scan service, as a busy scanner's log does).
 
-Two kinds of fact runs:
+Two kinds of fact runs of the module:
 - warm: the definitions cache holds the verdicts (files unchanged since the last run), what
   every fact gathering but the first pays. Target: (warm - ping) / (setup - ping) <= 0.10;
 - cold: the definitions cache is removed just before the run, so every file is judged again
   (what the first run on a host, or a run after a definitions update, pays). Shown, no target.
+
+And the documented delivery, the local fact (module connector_local_fact, installed once before
+the rounds into a fact_path of its own): ``local`` is setup with that fact_path, ``setup`` the
+same setup with an empty one, so (local - setup) / (setup - ping) is what the facts add to a fact
+gathering (same target). ``local_cold`` removes the definitions cache first (shown, no target).
 
 Prints the medians and the ratios. Usage:
   python3 benchmarks/bench_facts.py [-n REPETITIONS] [--big-mb MB] [--log-mb MIB] [--no-cold]
@@ -94,19 +99,24 @@ def fake_install(prefix, big_mb, log_mib, cvd_sig):
     return amp, logs
 
 
-def playbook(path, reps, facts_args, cold):
-    tasks = []
+def playbook(path, reps, facts_args, cold, fact_dirs):
+    empty, facts_d, lib_dir = fact_dirs
+    install = dict(facts_args, fact_path=facts_d, lib_dir=lib_dir, python=sys.executable)
+    tasks = [{"name": "install 0", "secure_endpoint.linux.connector_local_fact": install}]
     for i in range(reps + 1):  # the first round warms the AnsiballZ cache and the definitions cache
+        uncache = {"name": "uncache %d" % i, "ansible.builtin.file": {"path": facts_args["cache_path"], "state": "absent"}}
         tasks += [
             {"name": "ping %d" % i, "ansible.builtin.ping": None},
-            {"name": "setup %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"]}},
+            {"name": "setup %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"], "fact_path": empty}},
             {"name": "warm %d" % i, "secure_endpoint.linux.connector_facts": facts_args},
+            {"name": "local %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"], "fact_path": facts_d}},
         ]
         if cold:
             tasks += [
-                {"name": "uncache %d" % i, "ansible.builtin.file": {"path": facts_args["cache_path"],
-                                                                    "state": "absent"}},
+                uncache,
                 {"name": "cold %d" % i, "secure_endpoint.linux.connector_facts": facts_args},
+                dict(uncache, name="uncache-local %d" % i),
+                {"name": "local_cold %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"], "fact_path": facts_d}},
             ]
     play = [{"name": "bench", "hosts": "localhost", "gather_facts": False, "connection": "local",
              "vars": {"ansible_python_interpreter": sys.executable}, "tasks": tasks}]
@@ -135,7 +145,9 @@ def main():
         facts_args = {"install_dir": amp, "log_dir": logs,
                       "cache_path": os.path.join(work, "cache", "definitions.json")}
         book = os.path.join(work, "bench.yml")
-        playbook(book, args.repetitions, facts_args, not args.no_cold)
+        fact_dirs = [os.path.join(work, d) for d in ("no-facts.d", "facts.d", "lib")]
+        os.makedirs(fact_dirs[0])
+        playbook(book, args.repetitions, facts_args, not args.no_cold, fact_dirs)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_tree(os.path.join(work, "collections")),
                    ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCALHOST_WARNING="false",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="false", LC_ALL="C.UTF-8")
@@ -145,13 +157,17 @@ def main():
             sys.stderr.write(out.stdout.decode()[-3000:] + out.stderr.decode()[-3000:])
             return 1
         report = json.loads(out.stdout.decode())
-        times = {"ping": [], "setup": [], "warm": [], "cold": []}
+        times = {"ping": [], "setup": [], "warm": [], "cold": [], "local": [], "local_cold": []}
         facts = None
         for task in report["plays"][0]["tasks"]:
             kind, index = task["task"]["name"].split()
             result = task["hosts"]["localhost"]
             if kind == "warm":
                 facts = result["ansible_facts"]["secure_endpoint"]
+            if kind == "local":
+                local = result["ansible_facts"]["ansible_local"]["secure_endpoint"]
+                # The fact must say what the module says, else its time means nothing.
+                assert local["faults"] == facts["faults"] and local["version"] == facts["version"], "local fact differs"
             if int(index) > 0 and kind in times:
                 times[kind].append(seconds(task["task"]["duration"]))
         entries = facts["definitions"]
@@ -163,7 +179,7 @@ def main():
                  json.dumps(summary, sort_keys=True)))
         print("facts errors: %s" % facts["errors"])
         med = dict((k, statistics.median(v)) for k, v in times.items() if v)
-        for kind in ("ping", "setup", "warm", "cold"):
+        for kind in ("ping", "setup", "warm", "cold", "local", "local_cold"):
             if kind in med:
                 print("%-6s median %.3f s  (min %.3f, max %.3f)"
                       % (kind, med[kind], min(times[kind]), max(times[kind])))
@@ -176,6 +192,12 @@ def main():
         if "cold" in med:
             print("ratio (cold - ping) / (setup - ping) = %.3f  (information: every file judged again)"
                   % ((med["cold"] - med["ping"]) / base))
+        print("local fact: ratio (local - setup) / (setup - ping) = %.3f  (target <= 0.10)"
+              % ((med["local"] - med["setup"]) / base))
+        print("same ratio from the fastest runs = %.3f" % ((low["local"] - low["setup"]) / (low["setup"] - low["ping"])))
+        if "local_cold" in med:
+            print("local fact: ratio (local_cold - setup) / (setup - ping) = %.3f  (information: every file judged again)"
+                  % ((med["local_cold"] - med["setup"]) / base))
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
