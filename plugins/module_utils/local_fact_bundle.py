@@ -20,7 +20,8 @@ next run (check mode says it would). A fact file or directory of someone else (n
 a link, a FIFO) is never replaced or removed.
 
 The script runs as root at every fact gathering and imports code from ``lib_dir``: the
-directory must belong to root (or to the installing user) and be writable by nobody else.
+directory and every one above it must belong to root (or to the installing user) and be
+writable by nobody else (sticky directories excepted).
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -185,22 +186,31 @@ def _pid_alive(pid):
 
 
 def _check_lib_dir(lib_dir):
-    """lib_dir, or its nearest existing parent, must be a directory of root or ours, writable by
-    nobody else: the fact runs as root what it finds there."""
+    """lib_dir and every directory above it must belong to root (or to us) and be writable by
+    nobody else (a sticky directory such as /tmp excepted: others cannot rename what is ours in
+    it), since the fact runs as root what lib_dir holds: whoever may write or swap one of them
+    could make root run their code at the next fact gathering."""
     path = lib_dir
     while True:
-        info = atomic_files.lstat_or_none(path)
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+                raise
+            info = None
         if info is not None:
-            break
+            if not stat.S_ISDIR(info.st_mode):
+                raise BundleError("%s is %s, not a directory: nothing installed"
+                                  % (path, atomic_files.describe_kind(info.st_mode)))
+            loose = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX
+            if info.st_uid not in (0, os.geteuid()) or loose:
+                raise BundleError("%s belongs to uid %d with mode %04o: the fact runs as root what %s holds, so it and "
+                                  "every directory above it must belong to root and be writable by nobody else"
+                                  % (path, info.st_uid, stat.S_IMODE(info.st_mode), lib_dir))
         parent = os.path.dirname(path)
         if parent == path:
-            raise BundleError("no existing parent of %s" % lib_dir)
+            return
         path = parent
-    if not stat.S_ISDIR(info.st_mode):
-        raise BundleError("%s is %s, not a directory: nothing installed" % (path, atomic_files.describe_kind(info.st_mode)))
-    if info.st_uid not in (0, os.geteuid()) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise BundleError("%s belongs to uid %d with mode %04o: the fact runs as root what it holds, so it must belong to "
-                          "root and be writable by nobody else" % (path, info.st_uid, stat.S_IMODE(info.st_mode)))
 
 
 def plan(lib_dir, fact_file, files=None, options_json=None, python=None, state="present", verify_timeout=120):

@@ -55,7 +55,7 @@ options:
   lib_dir:
     description:
       - Where the detection code goes, one directory per version.
-      - It, or its nearest existing parent, must belong to root (or the user the module runs as) and be
+      - It and every directory above it must belong to root (or the user the module runs as) and be
         writable by nobody else, since the fact runs as root what it holds.
     type: path
     default: /usr/local/lib/secure_endpoint/facts

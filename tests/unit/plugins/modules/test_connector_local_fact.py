@@ -259,6 +259,16 @@ def test_a_lib_dir_others_can_write_is_refused(run_module, where):
     assert code == 1 and "writable by nobody else" in out["msg"] and not os.path.exists(where["fact_path"])
 
 
+def test_a_directory_above_an_existing_lib_dir_that_others_can_write_is_refused(run_module, where):
+    assert run_module(connector_local_fact, args(where))[0] == 0
+    above = os.path.dirname(os.path.dirname(where["lib_dir"]))  # the test's own directory
+    os.chmod(above, 0o775)
+    code, out = run_module(connector_local_fact, args(where, ampcli_timeout=3))
+    assert code == 1 and above in out["msg"] and "every directory above it" in out["msg"]
+    os.chmod(above, 0o1777)  # sticky, as /tmp: others cannot rename what is ours in it
+    assert run_module(connector_local_fact, args(where, ampcli_timeout=3))[0] == 0
+
+
 def test_absent_removes_the_script_and_the_code(run_module, where):
     run_module(connector_local_fact, args(where))
     code, out = run_module(connector_local_fact, args(where, state="absent"), check_mode=True, diff=True)
