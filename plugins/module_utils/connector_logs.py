@@ -9,9 +9,10 @@ time is used only when it starts with a timestamp we can read (ISO 8601 or syslo
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import calendar
 import re
 import time
+
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 
 FS_MODULES = ("ampfsm", "ampavflt", "redirfs")
 NET_MODULES = ("ampnetworkflow",)
@@ -27,30 +28,42 @@ SECURE_BOOT_WORDS = (b"secure boot", b"secureboot")
 MODULE_WORDS = (b"ampfsm", b"ampavflt", b"redirfs", b"ampnetworkflow", b"lockdown", b"unsigned module")
 KERNEL_WORDS = (b"kernel",)
 
-SCAN_SERVICE = re.compile(r"ampscansvc|scan ?svc|scan service", re.IGNORECASE)
-RESTART_EVENT = re.compile(r"\b(restart(ed|ing)?|respawn(ed|ing)?|exited|crash(ed)?|died|terminated|killed|"
-                           r"segfault|core dumped)\b", re.IGNORECASE)
+SCAN_SERVICE = LazyPattern(r"ampscansvc|scan ?svc|scan service", re.IGNORECASE)
+RESTART_EVENT = LazyPattern(r"\b(restart(ed|ing)?|respawn(ed|ing)?|exited|crash(ed)?|died|terminated|killed|"
+                            r"segfault|core dumped)\b", re.IGNORECASE)
 # The connector's own fault reports ("Fault 6 cause: scan service restarted 3 times") are not events.
-FAULT_REPORT = re.compile(r"\bfault\b", re.IGNORECASE)
-LOW_MEMORY = re.compile(r"\b(out of|insufficient|not enough|low)\s+(\w+\s+){0,2}memory\b|cannot allocate memory|"
-                        r"memory allocation failed|\boom\b", re.IGNORECASE)
-SECURE_BOOT = re.compile(r"secure ?boot", re.IGNORECASE)
+FAULT_REPORT = LazyPattern(r"\bfault\b", re.IGNORECASE)
+LOW_MEMORY = LazyPattern(r"\b(out of|insufficient|not enough|low)\s+(\w+\s+){0,2}memory\b|cannot allocate memory|"
+                         r"memory allocation failed|\boom\b", re.IGNORECASE)
+SECURE_BOOT = LazyPattern(r"secure ?boot", re.IGNORECASE)
 # Why a kernel refuses a module: signature (Secure Boot / lockdown), or a build for another kernel.
-REJECTION = re.compile(r"(required key not available|key was rejected|unsigned module|lockdown|"
-                       r"module verification failed|disagrees about version of symbol|unknown symbol|"
-                       r"invalid module format|version magic|no symbol version|exec format error|"
-                       r"invalid parameters)", re.IGNORECASE)
-LOAD_FAILURE = re.compile(r"\b(fail(ed|ure)?|error|unable|could not|cannot|can't)\b.*\b(load|insmod|modprobe|insert)"
-                          r"|\b(load|insmod|modprobe|insert)\w*\b.*\b(fail(ed|ure)?|error|unable)\b",
-                          re.IGNORECASE)
-UNSUPPORTED_KERNEL = re.compile(r"(unsupported kernel|kernel\b.*\b(not supported|unsupported|incompatible)|"
-                                r"incompatible kernel)", re.IGNORECASE)
-LOCKDOWN = re.compile(r"lockdown.*unsigned module|unsigned module loading is restricted", re.IGNORECASE)
+REJECTION = LazyPattern(r"(required key not available|key was rejected|unsigned module|lockdown|"
+                        r"module verification failed|disagrees about version of symbol|unknown symbol|"
+                        r"invalid module format|version magic|no symbol version|exec format error|"
+                        r"invalid parameters)", re.IGNORECASE)
+LOAD_FAILURE = LazyPattern(r"\b(fail(ed|ure)?|error|unable|could not|cannot|can't)\b.*\b(load|insmod|modprobe|insert)"
+                           r"|\b(load|insmod|modprobe|insert)\w*\b.*\b(fail(ed|ure)?|error|unable)\b",
+                           re.IGNORECASE)
+UNSUPPORTED_KERNEL = LazyPattern(r"(unsupported kernel|kernel\b.*\b(not supported|unsupported|incompatible)|"
+                                 r"incompatible kernel)", re.IGNORECASE)
+LOCKDOWN = LazyPattern(r"lockdown.*unsigned module|unsigned module loading is restricted", re.IGNORECASE)
 
-_ISO = re.compile(r"^\[?(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
-_SYSLOG = re.compile(r"^([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})")
+_ISO = LazyPattern(r"^\[?(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_SYSLOG = LazyPattern(r"^([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})")
 _MONTHS = {m: i + 1 for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
                                            "Sep", "Oct", "Nov", "Dec"))}
+
+
+def utc_seconds(year, month, day, hour, minute, second):
+    """``calendar.timegm`` of a proleptic Gregorian UTC time, by arithmetic: importing
+    ``calendar`` (and ``datetime``) would cost every fact run more than all its log parsing."""
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146097 + day_of_era - 719468
+    return ((days * 24 + hour) * 60 + minute) * 60 + second
 
 
 def line_time(line, now=None):
@@ -69,7 +82,7 @@ def line_time(line, now=None):
             if offset != "Z":
                 digits = offset[1:].replace(":", "")
                 seconds = (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * (1 if offset[0] == "+" else -1)
-            return calendar.timegm(fields) - seconds
+            return utc_seconds(*parts) - seconds
         match = _SYSLOG.match(line)
         if match and match.group(1) in _MONTHS:
             year = time.localtime(now).tm_year

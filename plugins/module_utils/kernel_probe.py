@@ -13,6 +13,7 @@ import os
 import re
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import log_tail
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text, under_root
 
 CONFIG_MAX_BYTES = 2 * 1024 * 1024
@@ -50,8 +51,8 @@ def os_family(os_release):
 # Red Hat family kernel flavours: "+debug", "+64k", "+64k-debug", "+rt", "+rt-debug" (EL 8.x/9.x),
 # ".debug" (EL 7 debug kernels); real-time kernels of EL 8 and EL 9.0-9.2 carry ".rtN" in the
 # release itself.
-_RH_FLAVOUR = re.compile(r"^(?P<base>.+?)(?:\+(?P<plus>[A-Za-z0-9_-]+)|\.(?P<dot>debug))?$")
-_RH_RT = re.compile(r"\.rt\d")
+_RH_FLAVOUR = LazyPattern(r"^(?P<base>.+?)(?:\+(?P<plus>[A-Za-z0-9_-]+)|\.(?P<dot>debug))?$")
+_RH_RT = LazyPattern(r"\.rt\d")
 
 
 def redhat_headers_package(release):

@@ -18,7 +18,6 @@ __metaclass__ = type
 
 import json
 import sys
-import traceback
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect
 
@@ -29,6 +28,7 @@ def facts(options, root="/"):
         return collect.collect(options, root=root)
     except Exception:  # pylint: disable=broad-except
         # setup runs this at every fact gathering: a bug here must not cost the host its facts.
+        import traceback  # only here: its import costs every fact gathering a few ms
         return collect.unknown_facts(options, "connector local fact internal error, nothing was judged: %s"
                                      % traceback.format_exc(limit=3))
 

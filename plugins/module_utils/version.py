@@ -8,13 +8,14 @@ __metaclass__ = type
 import re
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 
 GLOBAL_XML_MAX_BYTES = 256 * 1024
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
 # <version>1.24.3</version> (any case, optional namespace prefix), or version="1.24.3".
 _XML_ELEMENT = re.compile(r"<(?:[\w.-]+:)?(?:agent_?)?version\b[^>]*>\s*(\d+(?:\.\d+)+)[^<]*<", re.IGNORECASE)
 _XML_ATTRIBUTE = re.compile(r"\b(?:agent_?)?version\s*=\s*[\"'](\d+(?:\.\d+)+)", re.IGNORECASE)
-_OPERATOR = re.compile(r"^(>=|<=|==|!=|>|<|=)?\s*(\d+(?:\.\d+)*)\s*(\.\*|\*)?$")
+_OPERATOR = LazyPattern(r"^(>=|<=|==|!=|>|<|=)?\s*(\d+(?:\.\d+)*)\s*(\.\*|\*)?$")
 
 
 def parse(text):

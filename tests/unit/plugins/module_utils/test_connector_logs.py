@@ -77,3 +77,25 @@ def test_standin_layout():
     assert cl.failed_loads(STANDIN, cl.FS_MODULES) == []  # Secure Boot's evidence, not a plain failure
     assert cl.failed_loads(STANDIN, cl.NET_MODULES) == [STANDIN[6]]
     assert cl.rejected_modules(STANDIN, cl.NET_MODULES) == [STANDIN[6]]
+
+
+def test_utc_seconds_equals_calendar_timegm():
+    import calendar
+    import random
+    rng = random.Random(8)
+    stamps = [(y, m, d, 0, 0, 0) for y in (1600, 1900, 1970, 2000, 2024, 2100) for m in range(1, 13) for d in (1, 28, 29, 31)]
+    stamps += [(rng.randint(1, 9999), rng.randint(1, 12), rng.randint(1, 31), rng.randint(0, 23), rng.randint(0, 59),
+                rng.randint(0, 60)) for _ in range(20000)]
+    for stamp in stamps:
+        assert cl.utc_seconds(*stamp) == calendar.timegm(stamp + (0, 0, 0)), stamp
+
+
+def test_patterns_compile_at_first_use_and_behave_as_compiled_ones():
+    import re
+    from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
+    lazy = LazyPattern(r"scan (\w+)", re.IGNORECASE)
+    assert lazy._compiled is None  # pylint: disable=protected-access
+    assert lazy.search("SCAN service").group(1) == "service"
+    assert lazy.findall("scan a, Scan b") == ["a", "b"] and lazy.pattern == r"scan (\w+)"
+    assert cl.RESTART_EVENT.search("ampscansvc exited with status 1")
+    assert not cl.RESTART_EVENT.search("scan finished, 0 detections")
