@@ -22,9 +22,11 @@ And the documented delivery, the local fact (module connector_local_fact, instal
 the rounds into a fact_path of its own): ``local`` is setup with that fact_path, ``setup`` the
 same setup with an empty one, so (local - setup) / (setup - ping) is what the facts add to a fact
 gathering (same target). ``local_cold`` removes the definitions cache first (shown, no target).
+Every other round runs ping, setup, warm and local in the reverse order.
 
 Prints the medians and the ratios. Usage:
-  python3 benchmarks/bench_facts.py [-n REPETITIONS] [--big-mb MB] [--log-mb MIB] [--no-cold]
+  python3 benchmarks/bench_facts.py [-n REPETITIONS] [--big-mb MB] [--log-mb MIB] [--no-cold] [--host-python PATH]
+The host side (ping, setup, the modules, the fact script) runs with --host-python.
 Run it on a quiet machine (uptime's load below 1 on 2 cores) and give the load with the figures.
 """
 
@@ -46,6 +48,9 @@ CLAMAV = os.path.join(REPO, "tests", "unit", "data", "clamav")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_definitions  # noqa: E402  pylint: disable=wrong-import-position
 
+# The modules and the fact script run with the host's Python, as on a managed host, not with the
+# controller's virtualenv (whose interpreter may start slower): setup and ping run with it too.
+HOST_PYTHON = "/usr/bin/python3"
 LOG_LINES = {
     "ampdaemon.log": "%s ampdaemon[812]: scan of /var/tmp/file-%07d finished, 0 detections\n",
     "ampscansvc.log": "%s ampscansvc[813]: ampscansvc scanned /var/tmp/file-%07d: clean\n",
@@ -99,18 +104,21 @@ def fake_install(prefix, big_mb, log_mib, cvd_sig):
     return amp, logs
 
 
-def playbook(path, reps, facts_args, cold, fact_dirs):
+def playbook(path, reps, facts_args, cold, fact_dirs, python):
     empty, facts_d, lib_dir = fact_dirs
-    install = dict(facts_args, fact_path=facts_d, lib_dir=lib_dir, python=sys.executable)
+    install = dict(facts_args, fact_path=facts_d, lib_dir=lib_dir, python=python)
     tasks = [{"name": "install 0", "secure_endpoint.linux.connector_local_fact": install}]
     for i in range(reps + 1):  # the first round warms the AnsiballZ cache and the definitions cache
         uncache = {"name": "uncache %d" % i, "ansible.builtin.file": {"path": facts_args["cache_path"], "state": "absent"}}
-        tasks += [
+        measured = [
             {"name": "ping %d" % i, "ansible.builtin.ping": None},
             {"name": "setup %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"], "fact_path": empty}},
             {"name": "warm %d" % i, "secure_endpoint.linux.connector_facts": facts_args},
             {"name": "local %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"], "fact_path": facts_d}},
         ]
+        # Every other round in the reverse order: a task's place in the round (what ran just
+        # before it) must not favour either side of a ratio.
+        tasks += measured[::-1] if i % 2 else measured
         if cold:
             tasks += [
                 uncache,
@@ -119,7 +127,7 @@ def playbook(path, reps, facts_args, cold, fact_dirs):
                 {"name": "local_cold %d" % i, "ansible.builtin.setup": {"gather_subset": ["all"], "fact_path": facts_d}},
             ]
     play = [{"name": "bench", "hosts": "localhost", "gather_facts": False, "connection": "local",
-             "vars": {"ansible_python_interpreter": sys.executable}, "tasks": tasks}]
+             "vars": {"ansible_python_interpreter": python}, "tasks": tasks}]
     with open(path, "w") as handle:
         json.dump(play, handle)  # JSON is YAML
 
@@ -135,6 +143,9 @@ def main():
     parser.add_argument("--big-mb", type=float, default=150.0, help="size of the large definitions file")
     parser.add_argument("--log-mb", type=int, default=64, help="size of each connector log (MiB)")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold runs")
+    parser.add_argument("--host-python", default=HOST_PYTHON if os.path.exists(HOST_PYTHON) else sys.executable,
+                        help="the host side's interpreter (default: %s, the one Ansible discovers on Debian and "
+                             "EL hosts; else this one)" % HOST_PYTHON)
     args = parser.parse_args()
     cvd_sig = bench_definitions._import_validator()[1]  # pylint: disable=protected-access
     work = tempfile.mkdtemp(prefix="bench-facts-")
@@ -147,7 +158,7 @@ def main():
         book = os.path.join(work, "bench.yml")
         fact_dirs = [os.path.join(work, d) for d in ("no-facts.d", "facts.d", "lib")]
         os.makedirs(fact_dirs[0])
-        playbook(book, args.repetitions, facts_args, not args.no_cold, fact_dirs)
+        playbook(book, args.repetitions, facts_args, not args.no_cold, fact_dirs, args.host_python)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_tree(os.path.join(work, "collections")),
                    ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCALHOST_WARNING="false",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="false", LC_ALL="C.UTF-8")
@@ -173,7 +184,7 @@ def main():
         entries = facts["definitions"]
         summary = facts.get("definitions_summary") or {}
         print("load before the runs: %s" % os.getloadavg()[0])
-        print("repetitions: %d (after one warm-up round)" % args.repetitions)
+        print("repetitions: %d (after one warm-up round); host-side Python: %s" % (args.repetitions, args.host_python))
         print("definitions: %s files, listed %d, all listed valid: %s; summary: %s"
               % (summary.get("files", len(entries)), len(entries), all(d["valid"] for d in entries),
                  json.dumps(summary, sort_keys=True)))
