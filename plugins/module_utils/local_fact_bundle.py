@@ -151,7 +151,7 @@ def script_text(python, bundle_dir, options_json):
         "import sys",
         "sys.path[0] = %r" % bundle_dir,
         "from ansible_collections.secure_endpoint.linux.plugins.module_utils import local_fact",
-        "sys.exit(local_fact.main(%r))" % options_json,
+        "local_fact.run(%r)" % options_json,
         "",
     ])
 

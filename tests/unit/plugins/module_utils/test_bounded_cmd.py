@@ -4,9 +4,29 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import os
+import subprocess
+import sys
 import time
 
+import pytest
+
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import bounded_cmd
+
+
+@pytest.fixture(autouse=True, params=["posix_spawn", "subprocess"])
+def starter(request, monkeypatch):
+    """Every test runs with both ways of starting a command."""
+    if request.param == "subprocess":
+        monkeypatch.setattr(bounded_cmd, "_start", bounded_cmd._Popen)  # pylint: disable=protected-access
+    else:
+        real = bounded_cmd._start  # pylint: disable=protected-access
+
+        def spawned(argv, env):
+            proc = real(argv, env)
+            assert isinstance(proc, bounded_cmd._Spawned)  # pylint: disable=protected-access
+            return proc
+        monkeypatch.setattr(bounded_cmd, "_start", spawned)
+    return request.param
 
 
 def test_runs_with_c_locale():
@@ -80,3 +100,40 @@ def test_command_that_closes_stdout_and_keeps_running_times_out():
     out = bounded_cmd.run(["sh", "-c", "echo x; exec >&- 2>&-; sleep 30"], 0.5)
     assert time.monotonic() - start < 5
     assert out["timed_out"] and out["rc"] is None and out["out"] == b"x\n"
+
+
+def test_a_program_found_on_path_and_one_that_is_not():
+    assert bounded_cmd.run(["true"], 5)["rc"] == 0
+    out = bounded_cmd.run(["no-such-program-secure-endpoint"], 5)
+    assert out["rc"] is None and "No such file" in out["error"]
+
+
+def test_a_command_killed_by_a_signal_has_minus_the_signal_as_rc():
+    assert bounded_cmd.run(["sh", "-c", "kill -TERM $$"], 5)["rc"] == -15
+
+
+def test_descriptors_this_process_inherited_are_not_passed_on():
+    read_fd, write_fd = os.pipe()
+    try:
+        os.set_inheritable(write_fd, True)  # as one inherited from the process that started us
+        out = bounded_cmd.run(["sh", "-c", "ls /proc/self/fd"], 5)
+        fds = set(int(n) for n in out["out"].split())
+        assert out["rc"] == 0 and write_fd not in fds and {0, 1, 2} <= fds
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_stdin_is_empty_and_stderr_is_in_the_answer():
+    out = bounded_cmd.run(["sh", "-c", "cat; echo err >&2"], 5)
+    assert out["rc"] == 0 and out["out"] == b"err\n"
+
+
+def test_the_fact_path_does_not_import_subprocess(starter):
+    if starter != "posix_spawn":
+        pytest.skip("about the posix_spawn way")
+    code = ("import sys; from ansible_collections.secure_endpoint.linux.plugins.module_utils import bounded_cmd; "
+            "assert bounded_cmd.run(['true'], 5)['rc'] == 0; print('subprocess' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, check=True,
+                         env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert out.stdout.strip() == b"False"
