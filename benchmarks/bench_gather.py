@@ -37,7 +37,7 @@ PODMAN_FLAGS = ["--runtime", "runc", "--systemd=always", "--ulimit", "nofile=200
                 "--ulimit", "nproc=4096:4096"]
 LOCAL_FACT = {}
 TWO_MODULES = {"ansible_facts_modules": ["setup", "secure_endpoint.linux.connector_facts"],
-              "ansible_facts_parallel": False}
+               "ansible_facts_parallel": False}
 PARALLEL = {"ansible_facts_modules": ["setup", "secure_endpoint.linux.connector_facts"]}
 
 

@@ -85,7 +85,7 @@ def test_utc_seconds_equals_calendar_timegm():
     rng = random.Random(8)
     stamps = [(y, m, d, 0, 0, 0) for y in (1600, 1900, 1970, 2000, 2024, 2100) for m in range(1, 13) for d in (1, 28, 29, 31)]
     stamps += [(rng.randint(1, 9999), rng.randint(1, 12), rng.randint(1, 31), rng.randint(0, 23), rng.randint(0, 59),
-                rng.randint(0, 60)) for _ in range(20000)]
+                rng.randint(0, 60)) for _index in range(20000)]
     for stamp in stamps:
         assert cl.utc_seconds(*stamp) == calendar.timegm(stamp + (0, 0, 0)), stamp
 
