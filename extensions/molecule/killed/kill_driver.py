@@ -42,6 +42,24 @@ def probe(host):
     return {"usergroups_enab": parts[0], "journal": parts[1].split(), "service": parts[2]}
 
 
+def group_members(pgid):
+    """[(pid, state, command)] of the processes of process group ``pgid``, from /proc."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open("/proc/%s/cmdline" % name, "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")[:200]
+        except (IOError, OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == pgid:
+            found.append((int(name), fields[0], command))
+    return found
+
+
 def in_window(state, window):
     if state is None:
         return False
@@ -91,13 +109,16 @@ def main():
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             result["rc"] = proc.wait()
-    # Nothing of the killed controller may survive (workers, podman exec clients).
-    time.sleep(1)
-    try:
-        os.killpg(proc.pid, 0)
-        result["group_left"] = True
-    except OSError:
-        result["group_left"] = False
+    # Nothing of the killed controller may survive (workers, podman exec clients). A zombie
+    # (killed, not yet reaped by init) is dead: it is not counted, but it is recorded.
+    left = []
+    for _attempt in range(10):
+        time.sleep(0.5)
+        left = group_members(proc.pid)
+        if not any(state != "Z" for _pid, state, _cmd in left):
+            break
+    result["group_members_left"] = left
+    result["group_left"] = any(state != "Z" for _pid, state, _cmd in left)
     with open(log_path, "rb") as log:
         result["output"] = log.read().decode("utf-8", "replace")[-60000:]
     result["after"] = dict((h, probe(h)) for h in hosts)

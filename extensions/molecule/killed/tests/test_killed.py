@@ -23,7 +23,7 @@ def _run(name):
 def test_first_run_killed_while_usergroups_enab_was_yes(host):
     run = _run("1-login_defs")
     state = run["states"][host_name(host)]
-    assert run["killed"] and not run["group_left"], run["output"][-2000:]
+    assert run["killed"] and not run["group_left"], (run.get("group_members_left"), run["output"][-2000:])
     assert state["usergroups_enab"] == "yes" and state["service"] == "active"
     assert any("login_defs_key" in e for e in state["journal"])
 
@@ -32,7 +32,7 @@ def test_second_run_repaired_then_killed_while_the_connector_was_stopped(host):
     first = set(_run("1-login_defs")["after"][host_name(host)]["journal"])
     run = _run("2-stopped")
     state = run["states"][host_name(host)]
-    assert run["killed"] and not run["group_left"], run["output"][-2000:]
+    assert run["killed"] and not run["group_left"], (run.get("group_members_left"), run["output"][-2000:])
     assert state["service"] != "active" and any("service_stopped" in e for e in state["journal"])
     # Run 2 repaired and forgot run 1's entry first, then made (and journaled) the change again.
     assert first and not first & set(state["journal"]), (first, state["journal"])
