@@ -36,8 +36,17 @@ def describe_kind(mode):
 
 
 def lstat_or_none(path):
+    return _stat_or_none(os.lstat, path)
+
+
+def stat_or_none(path):
+    """Like ``lstat_or_none``, following links."""
+    return _stat_or_none(os.stat, path)
+
+
+def _stat_or_none(stat_call, path):
     try:
-        return os.lstat(path)
+        return stat_call(path)
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return None

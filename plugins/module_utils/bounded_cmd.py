@@ -102,12 +102,12 @@ class _Spawned(object):
 class _Popen(object):
     """The same interface over ``subprocess.Popen``, where ``os.posix_spawn`` cannot be used."""
 
-    def __init__(self, argv, env):
+    def __init__(self, argv, env, cwd=None):
         import subprocess  # only here: see _Spawned
         self._subprocess = subprocess
         self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, env=env, close_fds=True,
-                                      start_new_session=True)
+                                      start_new_session=True, cwd=cwd)
         self.pid = self._proc.pid
         self.fd = self._proc.stdout.fileno()
 
@@ -144,6 +144,14 @@ def _inherited_fds():
         except (OSError, ValueError):
             pass  # the listing's own descriptor, closed since
     return found
+
+
+def _environment(env_extra):
+    env = dict(os.environ)
+    env.update({"LC_ALL": "C", "LANG": "C"})
+    if env_extra:
+        env.update(env_extra)
+    return env
 
 
 def _start(argv, env):
@@ -205,10 +213,7 @@ def run(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None):
     None when the command did not finish. A missing or unrunnable program is an ``error``.
     """
     result = {"rc": None, "out": b"", "timed_out": False, "truncated": False, "error": None}
-    env = dict(os.environ)
-    env.update({"LC_ALL": "C", "LANG": "C"})
-    if env_extra:
-        env.update(env_extra)
+    env = _environment(env_extra)
     try:
         proc = _start(argv, env)
     except OSError as exc:
@@ -272,22 +277,16 @@ def run_to_end(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None, cwd=N
 
     Returns ``{rc, out, timed_out, truncated, error}`` like ``run``.
     """
-    import subprocess  # here, not at the top: the fact runs use run() alone (see _Spawned)
     result = {"rc": None, "out": b"", "timed_out": False, "truncated": False, "error": None}
-    env = dict(os.environ)
-    env.update({"LC_ALL": "C", "LANG": "C"})
-    if env_extra:
-        env.update(env_extra)
     try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, env=env, close_fds=True,
-                                start_new_session=True, cwd=cwd)
+        # subprocess, for its cwd; these commands are not on the fact runs' path (see _Spawned)
+        proc = _Popen(argv, _environment(env_extra), cwd=cwd)
     except OSError as exc:
         result["error"] = "cannot run %s: %s" % (argv[0], os.strerror(exc.errno) if exc.errno else exc)
         return result
     kept = b""
     deadline = time.monotonic() + timeout
-    fd = proc.stdout.fileno()
+    fd = proc.fd
     try:
         while True:
             left = deadline - time.monotonic()
@@ -305,18 +304,14 @@ def run_to_end(argv, timeout, max_bytes=DEFAULT_MAX_BYTES, env_extra=None, cwd=N
                 result["truncated"] = True
         if result["timed_out"]:
             _kill_group(proc)
-        try:
-            result["rc"] = proc.wait(timeout=max(0.1, min(5.0, deadline - time.monotonic())))
-        except subprocess.TimeoutExpired:
+        result["rc"] = proc.wait(max(0.1, min(5.0, deadline - time.monotonic())))
+        if result["rc"] is None:
             _kill_group(proc)
             result["timed_out"] = True
-            try:
-                proc.wait(timeout=1.0)
-            except subprocess.TimeoutExpired:
-                pass
+            proc.wait(1.0)
         if result["timed_out"]:
             result["rc"] = None
     finally:
-        proc.stdout.close()
+        proc.close()
     result["out"] = kept
     return result

@@ -192,12 +192,7 @@ def _check_lib_dir(lib_dir):
     could make root run their code at the next fact gathering."""
     path = lib_dir
     while True:
-        try:
-            info = os.stat(path)
-        except OSError as exc:
-            if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
-                raise
-            info = None
+        info = atomic_files.stat_or_none(path)
         if info is not None:
             if not stat.S_ISDIR(info.st_mode):
                 raise BundleError("%s is %s, not a directory: nothing installed"

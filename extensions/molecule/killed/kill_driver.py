@@ -111,14 +111,14 @@ def main():
             result["rc"] = proc.wait()
     # Nothing of the killed controller may survive (workers, podman exec clients). A zombie
     # (killed, not yet reaped by init) is dead: it is not counted, but it is recorded.
-    left = []
     for _attempt in range(10):
         time.sleep(0.5)
         left = group_members(proc.pid)
-        if not any(state != "Z" for _pid, state, _cmd in left):
+        alive = [member for member in left if member[1] != "Z"]
+        if not alive:
             break
     result["group_members_left"] = left
-    result["group_left"] = any(state != "Z" for _pid, state, _cmd in left)
+    result["group_left"] = bool(alive)
     with open(log_path, "rb") as log:
         result["output"] = log.read().decode("utf-8", "replace")[-60000:]
     result["after"] = dict((h, probe(h)) for h in hosts)
