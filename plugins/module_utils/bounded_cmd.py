@@ -15,9 +15,20 @@ __metaclass__ = type
 import errno
 import os
 import select
-import signal
 import sys
 import time
+
+try:
+    # The C module: ``signal`` turns its numbers into an enum, and importing enum costs every
+    # fact run milliseconds.
+    from _signal import SIGKILL, SIGPIPE, SIGXFSZ
+except ImportError:  # pragma: no cover - not CPython
+    from signal import SIGKILL, SIGPIPE, SIGXFSZ
+
+# Python ignores these two; a command must start with their default action, as subprocess's
+# restore_signals gives it: a helper that writes on after the pipe is closed then dies of
+# SIGPIPE instead of looping on EPIPE for ever.
+_RESTORED_SIGNALS = (SIGPIPE, SIGXFSZ)
 
 DEFAULT_MAX_BYTES = 64 * 1024
 DRAIN_SECONDS = 0.2
@@ -28,7 +39,7 @@ POLL_SECONDS = 0.05
 def _kill_group(proc):
     # The command ran in its own session: kill every process it started, not only the leader.
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, SIGKILL)
     except OSError:
         pass
     proc.kill()
@@ -54,7 +65,8 @@ class _Spawned(object):
                        (os.POSIX_SPAWN_DUP2, write_fd, 1), (os.POSIX_SPAWN_DUP2, write_fd, 2)]
             actions.extend((os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_fds() if fd not in (0, 1, 2))
             spawn = os.posix_spawn if os.sep in argv[0] else os.posix_spawnp
-            self.pid = spawn(argv[0], list(argv), env, file_actions=actions, setsid=True)
+            self.pid = spawn(argv[0], list(argv), env, file_actions=actions, setsid=True,
+                             setsigdef=_RESTORED_SIGNALS)
         except BaseException:
             os.close(read_fd)
             raise
@@ -91,7 +103,7 @@ class _Spawned(object):
     def kill(self):
         if self.poll() is None:
             try:
-                os.kill(self.pid, signal.SIGKILL)
+                os.kill(self.pid, SIGKILL)
             except OSError:
                 pass
 

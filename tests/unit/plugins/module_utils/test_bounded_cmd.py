@@ -4,6 +4,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -81,11 +83,36 @@ def test_output_left_in_the_pipe_at_exit_is_drained(tmp_path):
     assert out["rc"] == 0 and out["out"] == b"child\nparent\n"
 
 
-def test_a_child_that_keeps_writing_after_the_exit_is_not_waited_for():
+def test_a_child_that_keeps_writing_after_the_exit_is_not_waited_for(tmp_path):
     start = time.monotonic()
-    out = bounded_cmd.run(["sh", "-c", "(while :; do echo more; sleep 0.01; done) & echo answer"], 10)
+    pid_file = str(tmp_path / "child.pid")
+    out = bounded_cmd.run(["sh", "-c", "(while :; do echo more; sleep 0.01; done) & echo $! > %s; echo answer"
+                           % pid_file], 10)
     assert time.monotonic() - start < 3
-    assert out["rc"] == 0 and out["out"].startswith(b"answer\n") and not out["timed_out"]
+    assert out["rc"] == 0 and b"answer\n" in out["out"] and not out["timed_out"]
+    # Left alone, it dies of SIGPIPE at its next write on the closed pipe (it would loop on EPIPE
+    # for ever if it had inherited Python's ignored SIGPIPE).
+    with open(pid_file) as handle:
+        child = int(handle.read())
+    deadline = time.monotonic() + 10
+    while running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(child), "the child still runs"
+
+
+def running(pid):
+    """Is ``pid`` alive (a zombie, dead but not yet reaped by its parent, is not)?"""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (IOError, OSError):
+        return False
+
+
+def test_commands_start_with_the_default_action_of_sigpipe_and_sigxfsz():
+    out = bounded_cmd.run(["cat", "/proc/self/status"], 10)
+    ignored = int(re.search(rb"^SigIgn:\s*([0-9a-f]+)$", out["out"], re.MULTILINE).group(1), 16)
+    assert not ignored & (1 << (signal.SIGPIPE - 1)) and not ignored & (1 << (signal.SIGXFSZ - 1))
 
 
 def test_exit_is_noticed_without_pidfd(monkeypatch):
