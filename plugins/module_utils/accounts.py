@@ -12,7 +12,10 @@ __metaclass__ = type
 import grp
 import os
 import pwd
-import threading
+
+# The low-level module: ``threading`` imports functools and collections, a cost of milliseconds
+# for every fact run; one lookup thread needs only a lock and a start.
+import _thread
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
 
@@ -54,11 +57,19 @@ def _nss(name, timeout):
             # A broken NSS module: the accounts are unknown, not missing.
             answer["error"] = "the name service failed: %s" % exc
 
-    worker = threading.Thread(target=ask, name="nss-lookup")
-    worker.daemon = True
-    worker.start()
-    worker.join(timeout)
-    return answer
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def run():
+        try:
+            ask()
+        finally:
+            done.release()
+
+    # Not joined at exit (as a daemon thread): a lookup that hangs dies with the process.
+    _thread.start_new_thread(run, ())
+    done.acquire(True, timeout)
+    return dict(answer)
 
 
 def lookup(name=SCAN_ACCOUNT, etc_dir=None, nss_timeout=NSS_TIMEOUT, root="/"):

@@ -1,43 +1,238 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Parse ``ampcli status``: the connector's own report of its state and faults.
+r"""Parse ``ampcli status``: the connector's own report of its state and faults.
 
 Only one real sample is public (see docs/FAULTS.md); the no-fault and multi-fault forms are
 not, so every line is parsed independently and anything unknown is ignored, never fatal.
+
+The local fact parses the answer at every fact gathering and importing ``re`` costs milliseconds.
+The patterns below define what is read; plain ASCII text (every real answer) is read by the
+str-method scanners of ``_Ascii``, which the unit tests prove equal to them. Other text goes
+through the patterns: there Unicode ``\s``, ``\d``, ``\w`` and case folding differ from str methods.
 """
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import re
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 
 RAW_MAX_CHARS = 4096
 
-_KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z \-]{0,40}?)\s*:\s*(.*)$")
+# Flags are inline ((?i) is re.IGNORECASE): lazy_re imports re at the first compilation, which ASCII
+# text never needs.
+_KEY_VALUE = LazyPattern(r"^([A-Za-z][A-Za-z \-]{0,40}?)\s*:\s*(.*)$")
 # Keys and fault lines in any case: "ID 5 - Major:", "id 5 - minor:", "Fault Ids:".
-_FAULT_LINE = re.compile(r"^ID\s+(\d+)\s*-\s*([A-Za-z]+)\s*:\s*(.*)$", re.IGNORECASE)
-_NOISE = re.compile(r"^(\[logger\]|Trying to connect|ampcli>)", re.IGNORECASE)
-_NO_FAULTS = re.compile(r"^(none|0|no faults?)\b", re.IGNORECASE)
+_FAULT_LINE = LazyPattern(r"(?i)^ID\s+(\d+)\s*-\s*([A-Za-z]+)\s*:\s*(.*)$")
+_NOISE = LazyPattern(r"(?i)^(\[logger\]|Trying to connect|ampcli>)")
+_NO_FAULTS = LazyPattern(r"(?i)^(none|0|no faults?)\b")
+_SEVERITY = LazyPattern(r"(?i)\b(Minor|Major|Critical)\b")
+_FAULT_ID = LazyPattern(r"\b\d+\b")
+_NOT_KEY = LazyPattern(r"[^a-z0-9]+")
 # Terminal escape sequences (colours: ESC[1;31m, cursor moves, OSC titles ending in BEL or
 # ESC \) are removed whole: removing only the ESC byte would leave "[1;31m" before a key.
-_ESCAPES = re.compile(u"\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?"
-                      u"|\x1b[ -/]*[0-~]")
+_ESCAPES = LazyPattern(u"\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?"
+                       u"|\x1b[ -/]*[0-~]")
 # Stray control characters (garbage on a terminal) are dropped, printable text is kept.
-_CONTROL = re.compile(u"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = LazyPattern(u"[\x00-\x08\x0b-\x1f\x7f]")
+
+# The patterns' classes on ASCII text.
+_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # \s, as str.isspace(): \x1c-\x1f too
+_SPACE = frozenset(_SPACES)
+_DIGIT = frozenset("0123456789")  # \d
+_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # [A-Za-z]
+_ALNUM = _LETTER | _DIGIT  # what [^a-z0-9] keeps of lowered text
+_WORD = _ALNUM | frozenset("_")  # \w
+_KEY_CHAR = _LETTER | frozenset(" -")  # [A-Za-z \-]
+_CSI_PARAM = frozenset("0123456789:;<=>?")  # [0-?]
+_INTERMEDIATE = frozenset(" !\"#$%&'()*+,-./")  # [ -/]
+_CSI_FINAL = frozenset(chr(code) for code in range(0x40, 0x7f))  # [@-~]
+_FINAL = frozenset(chr(code) for code in range(0x30, 0x7f))  # [0-~]
+_CONTROL_TABLE = dict.fromkeys(list(range(0x09)) + list(range(0x0b, 0x20)) + [0x7f])  # _CONTROL
+# str.translate() tables turning what is not a key character (not a word character) into a space.
+_KEY_RUNS = dict((code, u" ") for code in range(0x80) if chr(code) not in _ALNUM)
+_WORD_RUNS = dict((code, u" ") for code in range(0x80) if chr(code) not in _WORD)
+
+
+def _is_ascii(text):
+    """Is ``text`` a plain ASCII str, which the scanners read exactly as the patterns do?"""
+    if bytes is str or not isinstance(text, str):  # Python 2's \s is not str.isspace(): patterns there
+        return False
+    try:
+        return text.isascii()
+    except AttributeError:  # Python < 3.7
+        try:
+            text.encode("ascii")
+        except UnicodeError:
+            return False
+        return True
+
+
+def _reader(text):
+    """The scanners for plain ASCII text, the patterns for any other."""
+    return _Ascii if _is_ascii(text) else _Regex
+
+
+def _skip(text, i, chars):
+    """The index of the first character at or after ``i`` that is not in ``chars``."""
+    size = len(text)
+    while i < size and text[i] in chars:
+        i += 1
+    return i
+
+
+def _escape_end(text, at):
+    """Where _ESCAPES, tried at the ESC ``text[at]``, ends its match, or -1 (the ESC stays).
+    Its alternatives in order: CSI; OSC up to BEL, ESC \\, another ESC or the end (always
+    matches); ESC intermediates final, which takes a CSI without final byte as "ESC [" alone."""
+    if text.startswith("[", at + 1):
+        end = _skip(text, _skip(text, at + 2, _CSI_PARAM), _INTERMEDIATE)
+        if text[end:end + 1] in _CSI_FINAL:
+            return end + 1
+    elif text.startswith("]", at + 1):
+        end = at + 2
+        while end < len(text) and text[end] not in "\x07\x1b":
+            end += 1
+        if text.startswith("\x07", end):
+            return end + 1
+        return end + 2 if text.startswith("\x1b\\", end) else end
+    end = _skip(text, at + 1, _INTERMEDIATE)
+    return end + 1 if text[end:end + 1] in _FINAL else -1
+
+
+class _Regex(object):
+    """The patterns themselves, for text that is not plain ASCII."""
+
+    @staticmethod
+    def strip_escapes(text):
+        return _ESCAPES.sub("", text) if u"\x1b" in text or u"\x9b" in text else text
+
+    @staticmethod
+    def control(line):
+        return _CONTROL.sub("", line)
+
+    @staticmethod
+    def noise(line):
+        return bool(_NOISE.match(line))
+
+    @staticmethod
+    def fault_line(line):
+        match = _FAULT_LINE.match(line)
+        return match.groups() if match else None
+
+    @staticmethod
+    def key_value(line):
+        match = _KEY_VALUE.match(line)
+        return match.groups() if match else None
+
+    @staticmethod
+    def key(name):
+        return _NOT_KEY.sub("_", name.strip().lower()).strip("_")
+
+    @staticmethod
+    def fault_ids(value):
+        return _FAULT_ID.findall(value)
+
+    @staticmethod
+    def severity(summary):
+        match = _SEVERITY.search(summary)
+        return match.group(1) if match else None
+
+    @staticmethod
+    def no_faults(summary):
+        return bool(_NO_FAULTS.match(summary))
+
+
+class _Ascii(object):
+    """The same answers from str methods, exact on plain ASCII text (a line holds no "\\n").
+    Each class run is taken whole: giving characters back never lets the next part match."""
+
+    @staticmethod
+    def strip_escapes(text):
+        if "\x1b" not in text:  # \x9b, the 8-bit CSI, is not ASCII
+            return text
+        kept, start, at = [], 0, text.find("\x1b")
+        while at >= 0:
+            end = _escape_end(text, at)
+            if end < 0:
+                at = text.find("\x1b", at + 1)
+                continue
+            kept.append(text[start:at])
+            start = end
+            at = text.find("\x1b", end)
+        kept.append(text[start:])
+        return "".join(kept)
+
+    @staticmethod
+    def control(line):
+        return line.translate(_CONTROL_TABLE)
+
+    @staticmethod
+    def noise(line):
+        return line.lower().startswith(("[logger]", "trying to connect", "ampcli>"))
+
+    @staticmethod
+    def fault_line(line):
+        if line[:2].lower() != "id" or line[2:3] not in _SPACE:
+            return None
+        number = _skip(line, 2, _SPACE)
+        number_end = _skip(line, number, _DIGIT)
+        dash = _skip(line, number_end, _SPACE)
+        if number_end == number or line[dash:dash + 1] != "-":
+            return None
+        severity = _skip(line, dash + 1, _SPACE)
+        severity_end = _skip(line, severity, _LETTER)
+        colon = _skip(line, severity_end, _SPACE)
+        if severity_end == severity or line[colon:colon + 1] != ":":
+            return None
+        return line[number:number_end], line[severity:severity_end], line[colon + 1:].lstrip(_SPACES)
+
+    @staticmethod
+    def key_value(line):
+        # The key cannot hold ':' so the first one ends it; being lazy, the key leaves the spaces
+        # before it to \s*; it is 1 + 40 characters at most.
+        colon = line.find(":")
+        key = line[:colon].rstrip(_SPACES) if colon > 0 else ""
+        if not key or key[0] not in _LETTER or len(key) > 41 or not _KEY_CHAR.issuperset(key):
+            return None
+        return key, line[colon + 1:].lstrip(_SPACES)
+
+    @staticmethod
+    def key(name):
+        return "_".join(name.strip().lower().translate(_KEY_RUNS).split())
+
+    @staticmethod
+    def fault_ids(value):
+        # \b\d+\b: a maximal run of word characters made of digits only.
+        return [run for run in value.translate(_WORD_RUNS).split() if _DIGIT.issuperset(run)]
+
+    @staticmethod
+    def severity(summary):
+        for run in summary.translate(_WORD_RUNS).split():
+            if run.lower() in ("minor", "major", "critical"):
+                return run
+        return None
+
+    @staticmethod
+    def no_faults(summary):
+        low = summary.lower()
+        for word in ("none", "0", "no faults", "no fault"):
+            if low.startswith(word) and low[len(word):len(word) + 1] not in _WORD:
+                return True
+        return False
 
 
 def _key(name):
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    return _reader(name).key(name)
 
 
 def parse_fault_ids(value):
     """``"18"``, ``"5, 18"``, ``"5 18"``, ``"5;18"`` -> sorted unique ints; ``"None"`` -> []."""
-    return sorted(set(int(tok) for tok in re.findall(r"\b\d+\b", value)))
+    return sorted(set(int(tok) for tok in _reader(value).fault_ids(value)))
 
 
 def strip_escapes(text):
     """``text`` without terminal escape sequences (ANSI CSI such as ``ESC[1;31m``, OSC, 2-byte)."""
-    return _ESCAPES.sub("", text) if u"\x1b" in text or u"\x9b" in text else text
+    return _reader(text).strip_escapes(text)
 
 
 def parse_status(text):
@@ -48,34 +243,35 @@ def parse_status(text):
     ``Fault IDs`` line and the ``ID n - Severity: message`` lines. ``recognized`` is False
     when nothing in the text looks like a status answer (garbage, empty, a hang banner).
     """
+    text = text or ""
+    read = _reader(text)
     status = {}
     faults = {}
     ids = set()
     saw_fault_ids_line = False
-    for raw_line in strip_escapes(text or "").splitlines():
-        line = _CONTROL.sub("", raw_line).strip()
+    for raw_line in read.strip_escapes(text).splitlines():
+        line = read.control(raw_line).strip()
         if line.lower().startswith("ampcli>"):
             line = line[len("ampcli>"):].strip()
             if not line or line.lower() == "status":
                 continue
-        if not line or _NOISE.match(line):
+        if not line or read.noise(line):
             continue
-        match = _FAULT_LINE.match(line)
-        if match:
-            fault_id = int(match.group(1))
-            faults[fault_id] = {"id": fault_id, "severity": match.group(2).capitalize(),
-                                "message": match.group(3).strip()}
+        found = read.fault_line(line)
+        if found:
+            fault_id = int(found[0])
+            faults[fault_id] = {"id": fault_id, "severity": found[1].capitalize(), "message": found[2].strip()}
             ids.add(fault_id)
             continue
-        match = _KEY_VALUE.match(line)
-        if not match:
+        found = read.key_value(line)
+        if not found:
             continue
-        key, value = _key(match.group(1)), match.group(2).strip()
+        key, value = read.key(found[0]), found[1].strip()
         if not key:
             continue
         if key == "fault_ids":
             saw_fault_ids_line = True
-            ids.update(parse_fault_ids(value))
+            ids.update(int(tok) for tok in read.fault_ids(value))
             continue
         status[key] = value
     recognized = bool(status.get("status") or status.get("mode") or saw_fault_ids_line or faults)
@@ -85,11 +281,11 @@ def parse_status(text):
     # A lone "Faults: 1 Major" without IDs still says a severity; keep it for the single-id case.
     summary = status.get("faults", "")
     if len(fault_list) == 1 and fault_list[0]["severity"] is None:
-        sev = re.search(r"\b(Minor|Major|Critical)\b", summary, re.IGNORECASE)
-        if sev:
-            fault_list[0]["severity"] = sev.group(1).capitalize()
+        severity = read.severity(summary)
+        if severity:
+            fault_list[0]["severity"] = severity.capitalize()
     return {"status": status, "fault_ids": sorted(ids), "faults": fault_list,
-            "recognized": recognized, "no_faults": bool(_NO_FAULTS.match(summary))}
+            "recognized": recognized, "no_faults": read.no_faults(summary)}
 
 
 def bounded_raw(text, limit=RAW_MAX_CHARS):

@@ -9,7 +9,6 @@ time is used only when it starts with a timestamp we can read (ISO 8601 or syslo
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import re
 import time
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
@@ -28,25 +27,25 @@ SECURE_BOOT_WORDS = (b"secure boot", b"secureboot")
 MODULE_WORDS = (b"ampfsm", b"ampavflt", b"redirfs", b"ampnetworkflow", b"lockdown", b"unsigned module")
 KERNEL_WORDS = (b"kernel",)
 
-SCAN_SERVICE = LazyPattern(r"ampscansvc|scan ?svc|scan service", re.IGNORECASE)
-RESTART_EVENT = LazyPattern(r"\b(restart(ed|ing)?|respawn(ed|ing)?|exited|crash(ed)?|died|terminated|killed|"
-                            r"segfault|core dumped)\b", re.IGNORECASE)
+SCAN_SERVICE = LazyPattern(r"(?i)ampscansvc|scan ?svc|scan service")
+RESTART_EVENT = LazyPattern(r"(?i)\b(restart(ed|ing)?|respawn(ed|ing)?|exited|crash(ed)?|died|terminated|killed|"
+                            r"segfault|core dumped)\b")
 # The connector's own fault reports ("Fault 6 cause: scan service restarted 3 times") are not events.
-FAULT_REPORT = LazyPattern(r"\bfault\b", re.IGNORECASE)
-LOW_MEMORY = LazyPattern(r"\b(out of|insufficient|not enough|low)\s+(\w+\s+){0,2}memory\b|cannot allocate memory|"
-                         r"memory allocation failed|\boom\b", re.IGNORECASE)
-SECURE_BOOT = LazyPattern(r"secure ?boot", re.IGNORECASE)
+FAULT_REPORT = LazyPattern(r"(?i)\bfault\b")
+LOW_MEMORY = LazyPattern(r"(?i)\b(out of|insufficient|not enough|low)\s+(\w+\s+){0,2}memory\b|cannot allocate memory|"
+                         r"memory allocation failed|\boom\b")
+SECURE_BOOT = LazyPattern(r"(?i)secure ?boot")
 # Why a kernel refuses a module: signature (Secure Boot / lockdown), or a build for another kernel.
-REJECTION = LazyPattern(r"(required key not available|key was rejected|unsigned module|lockdown|"
+REJECTION = LazyPattern(r"(?i)(required key not available|key was rejected|unsigned module|lockdown|"
                         r"module verification failed|disagrees about version of symbol|unknown symbol|"
                         r"invalid module format|version magic|no symbol version|exec format error|"
-                        r"invalid parameters)", re.IGNORECASE)
-LOAD_FAILURE = LazyPattern(r"\b(fail(ed|ure)?|error|unable|could not|cannot|can't)\b.*\b(load|insmod|modprobe|insert)"
-                           r"|\b(load|insmod|modprobe|insert)\w*\b.*\b(fail(ed|ure)?|error|unable)\b",
-                           re.IGNORECASE)
-UNSUPPORTED_KERNEL = LazyPattern(r"(unsupported kernel|kernel\b.*\b(not supported|unsupported|incompatible)|"
-                                 r"incompatible kernel)", re.IGNORECASE)
-LOCKDOWN = LazyPattern(r"lockdown.*unsigned module|unsigned module loading is restricted", re.IGNORECASE)
+                        r"invalid parameters)")
+LOAD_FAILURE = LazyPattern(r"(?i)\b(fail(ed|ure)?|error|unable|could not|cannot|can't)\b"
+                           r".*\b(load|insmod|modprobe|insert)"
+                           r"|\b(load|insmod|modprobe|insert)\w*\b.*\b(fail(ed|ure)?|error|unable)\b")
+UNSUPPORTED_KERNEL = LazyPattern(r"(?i)(unsupported kernel|kernel\b.*\b(not supported|unsupported|incompatible)|"
+                                 r"incompatible kernel)")
+LOCKDOWN = LazyPattern(r"(?i)lockdown.*unsigned module|unsigned module loading is restricted")
 
 _ISO = LazyPattern(r"^\[?(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _SYSLOG = LazyPattern(r"^([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})")

@@ -38,6 +38,18 @@ def under_root(root, path):
     return os.path.join(root, path.lstrip("/"))
 
 
+def paths_matching(directory, prefix, suffix=""):
+    """The entries of ``directory`` named ``prefix*suffix``, hidden ones excepted, as ``glob``
+    would list them (it imports re and contextlib, a cost for every fact run)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return [os.path.join(directory, name) for name in names
+            if name.startswith(prefix) and name.endswith(suffix) and not name.startswith(".")
+            and len(name) >= len(prefix) + len(suffix)]
+
+
 def file_kind(mode):
     """A short name for the type of a ``st_mode``: 'regular file', 'FIFO', 'character device' ..."""
     for test, name in ((stat.S_ISREG, "regular file"), (stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "FIFO"),

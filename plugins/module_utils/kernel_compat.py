@@ -10,8 +10,6 @@ data, or an unknown version) means "not known": never a detection.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import fnmatch
-
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import version as versions
 
 
@@ -35,6 +33,7 @@ def evaluate(data, connector_version, release):
     if not patterns:
         return result
     result["known"] = True
+    import fnmatch  # here: it imports re, a cost for every fact run without a compatibility table
     result["matched"] = [p for p in patterns if fnmatch.fnmatchcase(release, p)]
     result["compatible"] = bool(result["matched"])
     if not result["compatible"]:

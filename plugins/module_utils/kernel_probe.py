@@ -8,23 +8,57 @@ All paths are relative to ``root`` so tests can run against a fake tree.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import glob
 import os
-import re
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import log_tail
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text, under_root
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import (
+    paths_matching, read_text, under_root)
 
 CONFIG_MAX_BYTES = 2 * 1024 * 1024
 GRUB_MAX_BYTES = 1024 * 1024
 CONNECTOR_MODULES = ("ampavflt", "ampfsm", "redirfs", "ampnetworkflow")
-_VMLINUZ = re.compile(r"vmlinuz-(\S+)")
+# The boot loader files and kernel releases a fact run reads on every host are parsed with string
+# methods, one directive per line: importing ``re`` would cost every fact run milliseconds. The
+# patterns below are for the rarer cases (a SUSE host, a pending kernel's config).
+_SUSE_FLAVOUR = LazyPattern(r"-[a-z]+$")
+_CONFIG_BTF = LazyPattern(r"(?m)^CONFIG_DEBUG_INFO_BTF=y\s*$")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_FLAVOUR_CHARS = _ASCII_LETTERS | frozenset("0123456789_-")
+
+
+def release_tokens(release):
+    """The runs of digits and of ASCII letters in ``release``, in order (``\\d+|[A-Za-z]+``)."""
+    tokens = []
+    start, kind = 0, None
+    for index, char in enumerate(release + " "):
+        now = "digit" if char.isdecimal() else "letter" if char in _ASCII_LETTERS else None
+        if now != kind:
+            if kind:
+                tokens.append(release[start:index])
+            start, kind = index, now
+    return tokens
 
 
 def release_key(release):
     """Sort key that orders kernel releases like version numbers (5.14.0-427 > 5.14.0-70)."""
-    return [(0, int(tok), "") if tok.isdigit() else (1, 0, tok) for tok in re.findall(r"\d+|[A-Za-z]+", release)]
+    return [(0, int(tok), "") if tok.isdigit() else (1, 0, tok) for tok in release_tokens(release)]
+
+
+def word_after(line, directive):
+    """The first word after ``directive`` at the start of ``line`` (``directive WORD ...``), or None."""
+    if not line.startswith(directive) or not line[len(directive):len(directive) + 1].isspace():
+        return None
+    words = line[len(directive):].split(None, 1)
+    return words[0] if words else None
+
+
+def vmlinuz_release(word):
+    """``/boot/vmlinuz-6.1.0-18-amd64`` -> ``6.1.0-18-amd64`` (after the last ``vmlinuz-``), or None."""
+    if word is None:
+        return None
+    index = word.rfind("vmlinuz-", 0, len(word) - 1)  # the last one with something after it
+    return word[index + len("vmlinuz-"):] if index >= 0 else None
 
 
 def parse_os_release(text):
@@ -51,8 +85,29 @@ def os_family(os_release):
 # Red Hat family kernel flavours: "+debug", "+64k", "+64k-debug", "+rt", "+rt-debug" (EL 8.x/9.x),
 # ".debug" (EL 7 debug kernels); real-time kernels of EL 8 and EL 9.0-9.2 carry ".rtN" in the
 # release itself.
-_RH_FLAVOUR = LazyPattern(r"^(?P<base>.+?)(?:\+(?P<plus>[A-Za-z0-9_-]+)|\.(?P<dot>debug))?$")
-_RH_RT = LazyPattern(r"\.rt\d")
+def split_flavour(release):
+    """``(base, plus, dot)``: 5.14.0-427.el9.x86_64+64k-debug -> (5.14.0-427.el9.x86_64, 64k-debug, False);
+    3.10.0-1160.el7.x86_64.debug -> (3.10.0-1160.el7.x86_64, "", True). The shortest base whose rest
+    is nothing, ``+`` and flavour characters, or ``.debug``."""
+    for end in range(1, len(release) + 1):
+        rest = release[end:]
+        if not rest:
+            return release, "", False
+        if rest[0] == "+" and len(rest) > 1 and all(char in _FLAVOUR_CHARS for char in rest[1:]):
+            return release[:end], rest[1:], False
+        if rest == ".debug":
+            return release[:end], "", True
+    return release, "", False
+
+
+def _has_rt_release(base):
+    """``.rt`` and a digit in the release (``\\.rt\\d``): EL 8 and 9.0-9.2 real-time kernels."""
+    index = base.find(".rt")
+    while index >= 0:
+        if base[index + 3:index + 4].isdecimal():
+            return True
+        index = base.find(".rt", index + 1)
+    return False
 
 
 def redhat_headers_package(release):
@@ -60,15 +115,14 @@ def redhat_headers_package(release):
     ``kernel[-uek|-rt|-64k][-debug]-devel-<version>``, ``<version>`` being the release without
     its ``+flavour`` (or EL 7 ``.debug``) suffix: 5.14.0-427.el9.x86_64+debug ->
     kernel-debug-devel-5.14.0-427.el9.x86_64. Its files are in /usr/src/kernels/<release>."""
-    match = _RH_FLAVOUR.match(release)
-    base = match.group("base")
-    flavours = set((match.group("plus") or "").lower().split("-")) - {""}
-    if match.group("dot"):
+    base, plus, dot = split_flavour(release)
+    flavours = set(plus.lower().split("-")) - {""}
+    if dot:
         flavours.add("debug")
     parts = ["kernel"]
     if "uek" in base:
         parts.append("uek")
-    if "rt" in flavours or _RH_RT.search(base):
+    if "rt" in flavours or _has_rt_release(base):
         parts.append("rt")
     for size in ("64k", "16k"):
         if size in flavours:
@@ -93,7 +147,7 @@ def headers_for(release, family, root="/"):
     elif family in ("redhat", "suse"):
         candidates = ["/usr/src/kernels/%s" % release]
         if family == "suse":
-            candidates = ["/usr/src/linux-%s" % re.sub(r"-[a-z]+$", "", release)]
+            candidates = ["/usr/src/linux-%s" % _SUSE_FLAVOUR.sub("", release)]
         package = redhat_headers_package(release) if family == "redhat" else None
     else:
         candidates = ["/usr/src/kernels/%s" % release, "/usr/src/linux-headers-%s" % release]
@@ -114,7 +168,7 @@ def config_has_btf(release, root="/"):
     text = read_text(under_root(root, "/boot/config-%s" % release), CONFIG_MAX_BYTES)
     if text is None:
         return None
-    return re.search(r"^CONFIG_DEBUG_INFO_BTF=y\s*$", text, re.MULTILINE) is not None
+    return _CONFIG_BTF.search(text) is not None
 
 
 def loaded_modules(root="/"):
@@ -128,25 +182,24 @@ def loaded_modules(root="/"):
 def _grubenv_saved_entry(root):
     for env in ("/boot/grub2/grubenv", "/boot/grub/grubenv"):
         text = read_text(under_root(root, env), 64 * 1024)
-        if text:
-            match = re.search(r"^saved_entry=(.+)$", text, re.MULTILINE)
-            if match and match.group(1).strip():
-                return match.group(1).strip()
+        for line in (text or "").split("\n"):
+            if line.startswith("saved_entry=") and len(line) > len("saved_entry="):
+                # The first saved_entry line with a value decides; a blank one, the next file.
+                value = line[len("saved_entry="):].strip()
+                if value:
+                    return value
+                break
     return None
 
 
 def _bls_entries(root):
     """{entry id: release} from Boot Loader Specification entries (Red Hat family)."""
     entries = {}
-    for path in glob.glob(under_root(root, "/boot/loader/entries/*.conf")):
-        text = read_text(path, 64 * 1024) or ""
-        release = None
-        match = re.search(r"^linux\s+\S*vmlinuz-(\S+)", text, re.MULTILINE)
-        if match:
-            release = match.group(1)
-        else:
-            match = re.search(r"^version\s+(\S+)", text, re.MULTILINE)
-            release = match.group(1) if match else None
+    for path in paths_matching(under_root(root, "/boot/loader/entries"), "", ".conf"):
+        lines = (read_text(path, 64 * 1024) or "").split("\n")
+        release = next((r for r in (vmlinuz_release(word_after(line, "linux")) for line in lines) if r), None)
+        if release is None:
+            release = next((w for w in (word_after(line, "version") for line in lines) if w), None)
         if release and "rescue" not in release:
             entries[os.path.basename(path)[:-len(".conf")]] = release
     return entries
@@ -157,16 +210,34 @@ def _grub_cfg_default(root, saved):
         text = read_text(under_root(root, cfg), GRUB_MAX_BYTES)
         if not text:
             continue
-        if saved:
-            # Debian ids look like "gnulinux-advanced-UUID>gnulinux-6.1.0-18-amd64-advanced-UUID".
-            match = re.search(r"gnulinux-(\d\S*?)-(?:advanced|recovery)-", saved)
-            if match:
-                return match.group(1), "%s saved_entry" % cfg
+        release = saved_debian_release(saved) if saved else None
+        if release:
+            return release, "%s saved_entry" % cfg
         # GRUB_DEFAULT=0 (the default): the first menu entry's kernel.
-        match = re.search(r"^\s*linux\S*\s+\S*vmlinuz-(\S+)", text, re.MULTILINE)
-        if match:
-            return match.group(1), "%s first entry" % cfg
+        for line in text.split("\n"):
+            words = line.split(None, 2)
+            if len(words) > 1 and words[0].startswith("linux"):  # linux, linux16, linuxefi
+                release = vmlinuz_release(words[1])
+                if release:
+                    return release, "%s first entry" % cfg
     return None, None
+
+
+def saved_debian_release(saved):
+    """The release in a Debian saved_entry id, or None: "gnulinux-advanced-UUID>gnulinux-6.1.0-18-amd64-
+    advanced-UUID" -> 6.1.0-18-amd64 (``gnulinux-`` then a digit, up to the nearest ``-advanced-``
+    or ``-recovery-``, no blank)."""
+    start = saved.find("gnulinux-")
+    while start >= 0:
+        first = start + len("gnulinux-")
+        if saved[first:first + 1].isdecimal():
+            for end in range(first + 1, len(saved)):
+                if saved.startswith(("-advanced-", "-recovery-"), end):
+                    return saved[first:end]
+                if saved[end].isspace():
+                    break
+        start = saved.find("gnulinux-", start + 1)
+    return None
 
 
 def next_boot_release(root="/"):
@@ -184,7 +255,7 @@ def next_boot_release(root="/"):
     release, source = _grub_cfg_default(root, saved)
     if release:
         return release, source
-    kernels = [os.path.basename(p)[len("vmlinuz-"):] for p in glob.glob(under_root(root, "/boot/vmlinuz-*"))]
+    kernels = [os.path.basename(p)[len("vmlinuz-"):] for p in paths_matching(under_root(root, "/boot"), "vmlinuz-")]
     kernels = [k for k in kernels if "rescue" not in k]
     if kernels:
         return max(kernels, key=release_key), "newest /boot/vmlinuz"

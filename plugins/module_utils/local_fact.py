@@ -16,11 +16,10 @@ form. Only the standard library may be imported from here down (the installing a
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import json
 import os
 import sys
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, json_lite
 
 
 def facts(options, root="/"):
@@ -37,7 +36,7 @@ def facts(options, root="/"):
 def main(options_json, out=None):
     """Print the facts as one JSON document; ``options_json`` is the script's embedded options."""
     out = out or sys.stdout
-    json.dump(facts(json.loads(options_json)), out, sort_keys=True)
+    out.write(json_lite.dumps(facts(json_lite.loads(options_json)), sort_keys=True))
     out.write("\n")
     out.flush()
     return 0

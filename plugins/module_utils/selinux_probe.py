@@ -5,10 +5,9 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import glob
 import mmap
 import os
-import re
+
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import read_text, under_root
 
@@ -95,10 +94,10 @@ def type_in_policy(type_name, policy_type, root="/"):
 
     Type names are stored as plain strings in the policy's symbol table; one scan through an
     mmap of the newest policy.N file is a few milliseconds and needs no tool."""
-    candidates = glob.glob(under_root(root, "/etc/selinux/%s/policy/policy.*" % policy_type))
+    candidates = host_files.paths_matching(under_root(root, "/etc/selinux/%s/policy" % policy_type), "policy.")
     if not candidates:
         return None
-    newest = max(candidates, key=lambda p: int(re.sub(r"\D", "", p.rsplit(".", 1)[-1]) or 0))
+    newest = max(candidates, key=lambda p: int("".join(c for c in p.rsplit(".", 1)[-1] if c.isdecimal()) or 0))
     try:
         fd, info = host_files.open_regular(newest)  # never a FIFO or a device
     except OSError:

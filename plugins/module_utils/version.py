@@ -5,27 +5,216 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import re
-
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 
 GLOBAL_XML_MAX_BYTES = 256 * 1024
-_VERSION = re.compile(r"\d+(?:\.\d+)+")
+# The patterns define what is read. The version is read at every fact gathering and importing re
+# costs milliseconds, so plain ASCII text (every real global.xml and version string) goes through
+# the scanners below, which the unit tests prove equal to these patterns; they are compiled only
+# for other text. Flags are written inline: lazy_re imports re at the first compilation.
+_VERSION = LazyPattern(r"\d+(?:\.\d+)+")
+_NUMBER = LazyPattern(r"\d+")
+# <?...?> and <!--...-->, removed first: not <?xml version="1.0"?>.
+_XML_MARKUP = LazyPattern(r"(?s)<\?.*?\?>|<!--.*?-->")
 # <version>1.24.3</version> (any case, optional namespace prefix), or version="1.24.3".
-_XML_ELEMENT = re.compile(r"<(?:[\w.-]+:)?(?:agent_?)?version\b[^>]*>\s*(\d+(?:\.\d+)+)[^<]*<", re.IGNORECASE)
-_XML_ATTRIBUTE = re.compile(r"\b(?:agent_?)?version\s*=\s*[\"'](\d+(?:\.\d+)+)", re.IGNORECASE)
+_XML_ELEMENT = LazyPattern(r"(?i)<(?:[\w.-]+:)?(?:agent_?)?version\b[^>]*>\s*(\d+(?:\.\d+)+)[^<]*<")
+_XML_ATTRIBUTE = LazyPattern(r"(?i)\b(?:agent_?)?version\s*=\s*[\"'](\d+(?:\.\d+)+)")
 _OPERATOR = LazyPattern(r"^(>=|<=|==|!=|>|<|=)?\s*(\d+(?:\.\d+)*)\s*(\.\*|\*)?$")
+
+# What the patterns' classes are on ASCII text.
+_DIGITS = frozenset("0123456789")  # \d
+_SPACE = frozenset(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")  # \s (str.isspace)
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # \w
+_NAME = _WORD | frozenset(".-")  # [\w.-]
+_AGENT = ("agent_", "agent", "")  # (?:agent_?)? in the order the pattern tries it
+_CLOSERS = {"<?": "?>", "<!--": "-->"}  # the two kinds of markup _XML_MARKUP removes (never at the same place)
+_TEXT_TYPES = (str, type(u""))
+
+
+def _is_ascii(text):
+    """Is ``text`` a plain ASCII string, which the scanners read exactly as the patterns do? (Not
+    other text: with IGNORECASE, U+017F matches 's', and \\d also matches other scripts' digits.)"""
+    if not isinstance(text, _TEXT_TYPES):
+        return False
+    try:
+        return text.isascii()
+    except AttributeError:  # Python < 3.7
+        try:
+            text.encode("ascii")
+        except UnicodeError:
+            return False
+        return True
+
+
+def _skip(text, i, chars):
+    """The index of the first character at or after ``i`` that is not in ``chars``."""
+    size = len(text)
+    while i < size and text[i] in chars:
+        i += 1
+    return i
+
+
+def _dotted_end(text, i):
+    r"""Where ``\d+(?:\.\d+)+`` matched at ``i`` ends (greedy, a final '.' left out), or -1."""
+    end = _skip(text, i, _DIGITS)
+    if end == i:
+        return -1
+    found = -1
+    while end + 1 < len(text) and text[end] == "." and text[end + 1] in _DIGITS:
+        end = found = _skip(text, end + 1, _DIGITS)
+    return found
+
+
+def _scan_version(text):
+    r"""ASCII ``text``: its first ``\d+(?:\.\d+)+``, else its first ``\d+``, else None."""
+    first, i, size = None, 0, len(text)
+    while i < size:
+        if text[i] not in _DIGITS:
+            i += 1
+            continue
+        end = _dotted_end(text, i)
+        if end >= 0:
+            return text[i:end]
+        # A later start inside this run of digits ends at the same place: fails too.
+        run = _skip(text, i, _DIGITS)
+        first = first or text[i:run]
+        i = run
+    return first
+
+
+def _next_openers(text, start, places):
+    """Update ``places`` (opener -> position, -1 when none is left) to the openers at or after ``start``."""
+    for opener, place in list(places.items()):
+        if 0 <= place < start:
+            places[opener] = text.find(opener, start)
+
+
+def _strip_markup(text):
+    """``_XML_MARKUP.sub("", text)`` on ASCII text: the leftmost opener first, its closer searched
+    after the whole opener ("<?>" and "<!-->" open but do not close), an opener without closer kept.
+    Openers are found with str.find: a large file has many '<', few of them markup."""
+    kept, start = [], 0
+    places = dict((opener, text.find(opener)) for opener in _CLOSERS)
+    while max(places.values()) >= 0:
+        at, opener = min((place, opener) for opener, place in places.items() if place >= 0)
+        closer = _CLOSERS[opener]
+        close = text.find(closer, at + len(opener))
+        if close < 0:
+            places[opener] = -1  # no closer after any later opener of this kind either
+            continue
+        kept.append(text[start:at])
+        start = close + len(closer)
+        _next_openers(text, start, places)
+    kept.append(text[start:])
+    return "".join(kept)
+
+
+def _version_end(low, i):
+    r"""Where ``version`` read at ``i`` ends when a word boundary follows it (``version\b``), or -1."""
+    end = i + len("version")
+    if not low.startswith("version", i) or (end < len(low) and low[end] in _WORD):
+        return -1
+    return end
+
+
+def _name_end(low, i):
+    r"""Where ``(?:agent_?)?version\b`` read at ``i`` ends, or -1."""
+    for agent in _AGENT:
+        if low.startswith(agent, i):
+            end = _version_end(low, i + len(agent))
+            if end >= 0:
+                return end
+    return -1
+
+
+def _element_value(low, name):
+    r"""``(?:agent_?)?version\b[^>]*>\s*(\d+(?:\.\d+)+)[^<]*<`` at ``name``: the number, or None."""
+    end = _name_end(low, name)
+    close = low.find(">", end) if end >= 0 else -1
+    if close < 0:
+        return None
+    number = _skip(low, close + 1, _SPACE)
+    dotted = _dotted_end(low, number)
+    # A shorter number cannot help: no '<' among its digits and dots.
+    if dotted < 0 or low.find("<", dotted) < 0:
+        return None
+    return low[number:dotted]
+
+
+def _element_at(low, at):
+    r"""``_XML_ELEMENT.match`` at the '<' at ``at``: group 1 or None. The name is tried after a
+    ``[\w.-]+:`` prefix, then at once, as the regex engine backtracks."""
+    prefix = _skip(low, at + 1, _NAME)
+    names = [at + 1]
+    if prefix > at + 1 and low.startswith(":", prefix):
+        names.insert(0, prefix + 1)
+    for name in names:
+        found = _element_value(low, name)
+        if found:
+            return found
+    return None
+
+
+def _scan_element(low):
+    """``_XML_ELEMENT.search`` on lowered ASCII text (the pattern ignores case): group 1 or None.
+    No '<' comes between a match's '<' and its 'version', so only the last '<' before each
+    'version' is tried, from the left (trying every '<' of a large file costs far more)."""
+    at, previous = low.find("version"), 0
+    while at >= 0:
+        start = low.rfind("<", previous, at)  # none: the last '<' was tried with the previous 'version'
+        if start >= 0:
+            found = _element_at(low, start)
+            if found:
+                return found
+        previous, at = at, low.find("version", at + 1)
+    return None
+
+
+def _attribute_starts(low, at):
+    r"""Does ``\b(?:agent_?)?version`` match with its 'version' at ``at``?"""
+    for agent in _AGENT:
+        start = at - len(agent)
+        if start >= 0 and low.startswith(agent, start) and (start == 0 or low[start - 1] not in _WORD):
+            return True
+    return False
+
+
+def _attribute_value(low, i):
+    r"""``\s*=\s*["'](\d+(?:\.\d+)+)`` at ``i``: the number, or None."""
+    i = _skip(low, i, _SPACE)
+    if not low.startswith("=", i):
+        return None
+    i = _skip(low, i + 1, _SPACE)
+    dotted = _dotted_end(low, i + 1) if low.startswith(("\"", "'"), i) else -1
+    return low[i + 1:dotted] if dotted >= 0 else None
+
+
+def _scan_attribute(low):
+    """``_XML_ATTRIBUTE.search`` on lowered ASCII text: group 1 or None. Matches are taken in
+    the order of their 'version' (it cannot overlap itself, so that is their order of start)."""
+    at = low.find("version")
+    while at >= 0:
+        found = _attribute_value(low, at + len("version")) if _attribute_starts(low, at) else None
+        if found:
+            return found
+        at = low.find("version", at + 1)
+    return None
 
 
 def parse(text):
     """``'1.24.3.1098'`` -> ``(1, 24, 3, 1098)``; None when there is no version in ``text``."""
     if text is None:
         return None
-    match = _VERSION.search(str(text)) or re.search(r"\d+", str(text))
-    if not match:
+    text = str(text)
+    if _is_ascii(text):
+        found = _scan_version(text)
+    else:
+        match = _VERSION.search(text) or _NUMBER.search(text)
+        found = match and match.group(0)
+    if not found:
         return None
-    return tuple(int(part) for part in match.group(0).split("."))
+    return tuple(int(part) for part in found.split("."))
 
 
 def compare(left, right):
@@ -82,7 +271,10 @@ def version_from_global_xml(text):
     first one wins."""
     if not text:
         return None
-    text = re.sub(r"<\?.*?\?>|<!--.*?-->", "", text, flags=re.DOTALL)  # not <?xml version="1.0"?>
+    if _is_ascii(text):
+        low = _strip_markup(text).lower()
+        return _scan_element(low) or _scan_attribute(low)
+    text = _XML_MARKUP.sub("", text)
     for pattern in (_XML_ELEMENT, _XML_ATTRIBUTE):
         match = pattern.search(text)
         if match:

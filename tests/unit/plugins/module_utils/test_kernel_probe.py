@@ -192,3 +192,109 @@ def test_headers_package_by_flavour(tmp_path, release, package):
 @pytest.mark.parametrize("release", ["6.1.0-18-rt-amd64", "6.1.0-18-cloud-amd64", "6.1.0-18-amd64"])
 def test_debian_flavour_is_in_the_release(tmp_path, release):
     assert kernel_probe.headers_for(release, "debian", str(tmp_path))["headers_package"] == "linux-headers-" + release
+
+
+# --- the string parsers against the regular expressions they replace (the oracle) -------------
+# The boot files are parsed without ``re`` (a cost for every fact run); each parser must find what
+# its former pattern found. One difference is chosen: a directive is one line, where ``\s+`` in a
+# MULTILINE pattern could reach into the next line; such cases are left out of the comparison.
+
+FRAGMENTS = ["linux", "linux16", "linuxefi", "version", "saved_entry=", "vmlinuz-", "/boot/", "gnulinux-",
+             "-advanced-", "-recovery-", "6.1.0-18-amd64", "5.14.0-427.el9.x86_64", "+debug", "+64k-debug", "+rt",
+             ".debug", ".rt7", ".rt", "uek", " ", "  ", "\t", "\x0b", "\x1c", "\r", "=", "-", ".", "+", "_", "0", "7",
+             "a", "Z", "\u0663", "\u00e9", "\u2028", ">", "root=UUID=1234", "rescue"]
+
+
+LEADS = ["linux ", "linux16\t", "\tlinux\t", "linux", "version ", "saved_entry=", "gnulinux-6", ""]
+
+
+def _oracle_flavour(text):
+    import re
+    match = re.match(r"^(?P<base>.+?)(?:\+(?P<plus>[A-Za-z0-9_-]+)|\.(?P<dot>debug))?$", text)
+    return (match.group("base"), match.group("plus") or "", bool(match.group("dot"))) if match else None
+
+
+def _oracle_debian(text):
+    import re
+    match = re.search(r"gnulinux-(\d\S*?)-(?:advanced|recovery)-", text)
+    return match.group(1) if match else None
+
+
+def oracle(name):
+    import re
+    patterns = {
+        "tokens": lambda s: re.findall(r"\d+|[A-Za-z]+", s),
+        "flavour": _oracle_flavour,
+        "rt": lambda s: re.search(r"\.rt\d", s) is not None,
+        "saved": lambda s: re.search(r"^saved_entry=(.+)$", s, re.MULTILINE),
+        "bls_linux": lambda s: re.search(r"^linux\s+\S*vmlinuz-(\S+)", s, re.MULTILINE),
+        "bls_version": lambda s: re.search(r"^version\s+(\S+)", s, re.MULTILINE),
+        "debian": _oracle_debian,
+        "grub_cfg": lambda s: re.search(r"^\s*linux\S*\s+\S*vmlinuz-(\S+)", s, re.MULTILINE),
+    }
+    return patterns[name]
+
+
+def random_texts(seed, count, lines=1):
+    import random
+    rng = random.Random(seed)
+    for _index in range(count):
+        # Half the lines start as a directive would, so that the patterns match often.
+        yield "\n".join(rng.choice(["", ""] + LEADS) + rng.choice(["", " ", "\t", "/boot/vmlinuz-"])
+                        + "".join(rng.choice(FRAGMENTS) for _part in range(rng.randint(0, 8)))
+                        for _line in range(rng.randint(1, lines)))
+
+
+def within_lines(match):
+    return match is None or "\n" not in match.group(0)
+
+
+def test_release_parsers_find_what_the_patterns_found():
+    checked = 0
+    for text in random_texts(1, 20000):
+        assert kernel_probe.release_tokens(text) == oracle("tokens")(text), repr(text)
+        assert kernel_probe._has_rt_release(text) == oracle("rt")(text), repr(text)  # pylint: disable=protected-access
+        assert kernel_probe.saved_debian_release(text) == oracle("debian")(text), repr(text)
+        if text and "\n" not in text and "\r" not in text and "\u2028" not in text:
+            assert kernel_probe.split_flavour(text) == oracle("flavour")(text), repr(text)
+            checked += 1
+    assert checked > 10000
+
+
+def test_boot_file_parsers_find_what_the_patterns_found(tmp_path):
+    compared = {"saved": 0, "bls": 0, "grub_cfg": 0}
+    for text in random_texts(2, 6000, lines=5):
+        saved = oracle("saved")(text)
+        expected = saved.group(1).strip() or None if saved else None
+        write(tmp_path, "/boot/grub/grubenv", text)
+        assert kernel_probe._grubenv_saved_entry(str(tmp_path)) == expected, repr(text)  # pylint: disable=protected-access
+        compared["saved"] += expected is not None
+        linux, version = oracle("bls_linux")(text), oracle("bls_version")(text)
+        if within_lines(linux) and (linux or within_lines(version)):
+            lines = text.split("\n")
+            found = next((r for r in (kernel_probe.vmlinuz_release(kernel_probe.word_after(line, "linux"))
+                                      for line in lines) if r), None)
+            if found is None:
+                found = next((w for w in (kernel_probe.word_after(line, "version") for line in lines) if w), None)
+            assert found == (linux or version).group(1) if (linux or version) else found is None, repr(text)
+            compared["bls"] += found is not None
+        first = oracle("grub_cfg")(text)
+        if within_lines(first):
+            write(tmp_path, "/boot/grub/grub.cfg", text)
+            release = kernel_probe._grub_cfg_default(str(tmp_path), None)[0]  # pylint: disable=protected-access
+            assert release == (first.group(1) if first else None), repr(text)
+            compared["grub_cfg"] += release is not None
+    assert min(compared.values()) > 200, compared
+
+
+def test_paths_matching_lists_what_glob_lists(tmp_path):
+    import glob
+    for name in ("a.conf", ".hidden.conf", ".conf", "b.conf.bak", "c.CONF", "vmlinuz-", "vmlinuz-6.1", "vmlinuz",
+                 "xvmlinuz-1"):
+        write(tmp_path, "/d/" + name)
+    os.makedirs(str(tmp_path / "d" / "dir.conf"))
+    directory = str(tmp_path / "d")
+    for prefix, suffix, pattern in (("", ".conf", "*.conf"), ("vmlinuz-", "", "vmlinuz-*")):
+        assert sorted(kernel_probe.paths_matching(directory, prefix, suffix)) == \
+            sorted(glob.glob(os.path.join(directory, pattern)))
+    assert kernel_probe.paths_matching(str(tmp_path / "missing"), "") == []

@@ -7,15 +7,18 @@ __metaclass__ = type
 import io
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
 
 from ansible_collections.secure_endpoint.linux.plugins.doc_fragments import facts_options as facts_options_doc
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, local_fact, local_fact_bundle as lfb
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import collect, definitions_cache, local_fact
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import local_fact_bundle as lfb
 from ansible_collections.secure_endpoint.linux.plugins.modules import connector_local_fact
 
 MODULE_UTILS = os.path.dirname(collect.__file__)
@@ -115,6 +118,63 @@ def test_a_bug_in_a_probe_gives_unknown_facts_not_a_crash(monkeypatch):
     document = local_fact.facts(NO_CONNECTOR)
     assert document["installed"] is None and "probe bug" in document["errors"][0]
     assert not any(f["active"] for f in document["faults"].values())
+
+
+# Modules a healthy host's warm fact run must not import: each pulls enum, functools or
+# collections (re, json, signal, threading ...) or is only needed to write or to report a bug;
+# together they were a third of the script's time.
+HEAVY_MODULES = ("re", "enum", "functools", "collections", "json", "signal", "threading", "subprocess",
+                 "glob", "fnmatch", "contextlib", "importlib.util", "tokenize", "tempfile", "hashlib",
+                 "traceback", "calendar", "datetime")
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data")
+
+
+def healthy_install(base):
+    """A connector install that reports no fault: ampcli answers at once, valid definitions."""
+    amp = os.path.join(base, "amp")
+    for sub in ("bin", "etc", "clamav"):
+        os.makedirs(os.path.join(amp, sub))
+    with open(os.path.join(amp, "bin", "ampdaemon"), "w") as handle:
+        handle.write("#!/bin/sh\n")
+    with open(os.path.join(amp, "bin", "ampcli"), "w") as handle:
+        handle.write("#!/bin/sh\ncat '%s'\n" % os.path.join(DATA, "ampcli", "no_faults.txt"))
+    os.chmod(os.path.join(amp, "bin", "ampcli"), 0o755)
+    with open(os.path.join(amp, "etc", "global.xml"), "w") as handle:
+        handle.write('<?xml version="1.0"?><config><agent><version>1.24.3</version></agent></config>\n')
+    for name in ("test-1.cvd", "test-2.cvd"):
+        shutil.copy(os.path.join(DATA, "clamav", name), os.path.join(amp, "clamav", name))
+    logs = os.path.join(base, "log")
+    os.makedirs(logs)
+    with open(os.path.join(logs, "ampdaemon.log"), "w") as handle:
+        handle.write("2026-12-07 10:00:00 ampdaemon[812]: scan of /var/tmp/a finished, 0 detections\n" * 50)
+    return {"install_dir": amp, "log_dir": logs, "cache_path": os.path.join(base, "cache", "definitions.json"),
+            "ampcli_timeout": 10}
+
+
+def test_a_warm_run_of_a_healthy_connector_imports_no_heavy_module(run_module, where, tmp_path):
+    options = healthy_install(str(tmp_path / "host"))
+    code, out = run_module(connector_local_fact, args(where, **options))
+    assert code == 0 and out["changed"]
+    time.sleep(definitions_cache.RACY_SECONDS + 0.2)  # files younger than that are judged again
+    script = ("import sys; sys.path[0] = %r\n"
+              "from ansible_collections.secure_endpoint.linux.plugins.module_utils import local_fact, json_lite\n"
+              "facts = local_fact.facts(json_lite.loads(%r))\n"
+              "print(json_lite.dumps({'facts': facts, 'loaded': sorted(n for n in %r if n in sys.modules)}))\n"
+              % (out["bundle_dir"], json.dumps(options), HEAVY_MODULES))
+    printed = None
+    for _run in ("cold: judges the definitions, writes the cache", "warm"):
+        done = subprocess.run([sys.executable, "-SE", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=120, check=False, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+        assert done.returncode == 0, done.stderr
+        printed = json.loads(done.stdout)
+    facts = printed["facts"]
+    # The run did probe a healthy install (else importing nothing proves nothing).
+    assert facts["installed"] is True and facts["version"] == "1.24.3" and facts["ampcli"]["ran"], facts["errors"]
+    assert [d["valid"] for d in facts["definitions"]] == [True, True]
+    # The connector reports no fault (faults of this machine itself, such as missing kernel
+    # headers, may be active: their probes must not import anything heavy either).
+    assert facts["ampcli"]["fault_ids"] == [] and facts["ampcli"]["error"] is None
+    assert printed["loaded"] == []
 
 
 # --- the module -----------------------------------------------------------------------------
