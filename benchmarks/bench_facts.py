@@ -132,6 +132,16 @@ def playbook(path, reps, facts_args, cold, fact_dirs, python):
         json.dump(play, handle)  # JSON is YAML
 
 
+def direct_runs(path, count):
+    """Median wall time of ``count`` runs of the executable ``path``, output discarded."""
+    spent = []
+    for _index in range(count):
+        start = time.monotonic()
+        subprocess.run([path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=60)
+        spent.append(time.monotonic() - start)
+    return statistics.median(spent)
+
+
 def seconds(duration):
     fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
     return (datetime.strptime(duration["end"], fmt) - datetime.strptime(duration["start"], fmt)).total_seconds()
@@ -206,6 +216,18 @@ def main():
         print("local fact: ratio (local - setup) / (setup - ping) = %.3f  (target <= 0.10)"
               % ((med["local"] - med["setup"]) / base))
         print("same ratio from the fastest runs = %.3f" % ((low["local"] - low["setup"]) / (low["setup"] - low["ping"])))
+        # Paired: each round's difference, then the median. A round's tasks run back to back, so
+        # slow spells of a shared machine (which move setup by +-100 ms) cancel within a pair;
+        # a difference of medians lets them through.
+        base_pairs = statistics.median(s - p for s, p in zip(times["setup"], times["ping"]))
+        print("paired: median(warm - ping) / median(setup - ping) = %.3f"
+              % (statistics.median(w - p for w, p in zip(times["warm"], times["ping"])) / base_pairs))
+        print("paired: median(local - setup) / median(setup - ping) = %.3f  (local fact)"
+              % (statistics.median(l - s for l, s in zip(times["local"], times["setup"])) / base_pairs))
+        script = direct_runs(os.path.join(fact_dirs[1], "secure_endpoint.fact"), args.repetitions * 3)
+        print("the fact script run directly: median %.1f ms of %d runs = %.3f of setup's work (information: "
+              "without what setup adds to run it and read its output)"
+              % (script * 1000, args.repetitions * 3, script / base_pairs))
         if "local_cold" in med:
             print("local fact: ratio (local_cold - setup) / (setup - ping) = %.3f  (information: every file judged again)"
                   % ((med["local_cold"] - med["setup"]) / base))
