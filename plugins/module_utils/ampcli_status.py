@@ -14,6 +14,8 @@ through the patterns: there Unicode ``\s``, ``\d``, ``\w`` and case folding diff
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import ascii_scan
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.ascii_scan import DIGIT, LETTER, SPACE, SPACES, WORD
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 
 RAW_MAX_CHARS = 4096
@@ -35,14 +37,9 @@ _ESCAPES = LazyPattern(u"\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][
 # Stray control characters (garbage on a terminal) are dropped, printable text is kept.
 _CONTROL = LazyPattern(u"[\x00-\x08\x0b-\x1f\x7f]")
 
-# The patterns' classes on ASCII text.
-_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # \s, as str.isspace(): \x1c-\x1f too
-_SPACE = frozenset(_SPACES)
-_DIGIT = frozenset("0123456789")  # \d
-_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # [A-Za-z]
-_ALNUM = _LETTER | _DIGIT  # what [^a-z0-9] keeps of lowered text
-_WORD = _ALNUM | frozenset("_")  # \w
-_KEY_CHAR = _LETTER | frozenset(" -")  # [A-Za-z \-]
+# More of the patterns' classes on ASCII text (ascii_scan has the common ones).
+_ALNUM = LETTER | DIGIT  # what [^a-z0-9] keeps of lowered text
+_KEY_CHAR = LETTER | frozenset(" -")  # [A-Za-z \-]
 _CSI_PARAM = frozenset("0123456789:;<=>?")  # [0-?]
 _INTERMEDIATE = frozenset(" !\"#$%&'()*+,-./")  # [ -/]
 _CSI_FINAL = frozenset(chr(code) for code in range(0x40, 0x7f))  # [@-~]
@@ -50,34 +47,12 @@ _FINAL = frozenset(chr(code) for code in range(0x30, 0x7f))  # [0-~]
 _CONTROL_TABLE = dict.fromkeys(list(range(0x09)) + list(range(0x0b, 0x20)) + [0x7f])  # _CONTROL
 # str.translate() tables turning what is not a key character (not a word character) into a space.
 _KEY_RUNS = dict((code, u" ") for code in range(0x80) if chr(code) not in _ALNUM)
-_WORD_RUNS = dict((code, u" ") for code in range(0x80) if chr(code) not in _WORD)
-
-
-def _is_ascii(text):
-    """Is ``text`` a plain ASCII str, which the scanners read exactly as the patterns do?"""
-    if bytes is str or not isinstance(text, str):  # Python 2's \s is not str.isspace(): patterns there
-        return False
-    try:
-        return text.isascii()
-    except AttributeError:  # Python < 3.7
-        try:
-            text.encode("ascii")
-        except UnicodeError:
-            return False
-        return True
+_WORD_RUNS = dict((code, u" ") for code in range(0x80) if chr(code) not in WORD)
 
 
 def _reader(text):
     """The scanners for plain ASCII text, the patterns for any other."""
-    return _Ascii if _is_ascii(text) else _Regex
-
-
-def _skip(text, i, chars):
-    """The index of the first character at or after ``i`` that is not in ``chars``."""
-    size = len(text)
-    while i < size and text[i] in chars:
-        i += 1
-    return i
+    return _Ascii if ascii_scan.is_ascii(text) else _Regex
 
 
 def _escape_end(text, at):
@@ -85,7 +60,7 @@ def _escape_end(text, at):
     Its alternatives in order: CSI; OSC up to BEL, ESC \\, another ESC or the end (always
     matches); ESC intermediates final, which takes a CSI without final byte as "ESC [" alone."""
     if text.startswith("[", at + 1):
-        end = _skip(text, _skip(text, at + 2, _CSI_PARAM), _INTERMEDIATE)
+        end = ascii_scan.skip(text, ascii_scan.skip(text, at + 2, _CSI_PARAM), _INTERMEDIATE)
         if text[end:end + 1] in _CSI_FINAL:
             return end + 1
     elif text.startswith("]", at + 1):
@@ -95,7 +70,7 @@ def _escape_end(text, at):
         if text.startswith("\x07", end):
             return end + 1
         return end + 2 if text.startswith("\x1b\\", end) else end
-    end = _skip(text, at + 1, _INTERMEDIATE)
+    end = ascii_scan.skip(text, at + 1, _INTERMEDIATE)
     return end + 1 if text[end:end + 1] in _FINAL else -1
 
 
@@ -172,29 +147,29 @@ class _Ascii(object):
 
     @staticmethod
     def fault_line(line):
-        if line[:2].lower() != "id" or line[2:3] not in _SPACE:
+        if line[:2].lower() != "id" or line[2:3] not in SPACE:
             return None
-        number = _skip(line, 2, _SPACE)
-        number_end = _skip(line, number, _DIGIT)
-        dash = _skip(line, number_end, _SPACE)
+        number = ascii_scan.skip(line, 2, SPACE)
+        number_end = ascii_scan.skip(line, number, DIGIT)
+        dash = ascii_scan.skip(line, number_end, SPACE)
         if number_end == number or line[dash:dash + 1] != "-":
             return None
-        severity = _skip(line, dash + 1, _SPACE)
-        severity_end = _skip(line, severity, _LETTER)
-        colon = _skip(line, severity_end, _SPACE)
+        severity = ascii_scan.skip(line, dash + 1, SPACE)
+        severity_end = ascii_scan.skip(line, severity, LETTER)
+        colon = ascii_scan.skip(line, severity_end, SPACE)
         if severity_end == severity or line[colon:colon + 1] != ":":
             return None
-        return line[number:number_end], line[severity:severity_end], line[colon + 1:].lstrip(_SPACES)
+        return line[number:number_end], line[severity:severity_end], line[colon + 1:].lstrip(SPACES)
 
     @staticmethod
     def key_value(line):
         # The key cannot hold ':' so the first one ends it; being lazy, the key leaves the spaces
         # before it to \s*; it is 1 + 40 characters at most.
         colon = line.find(":")
-        key = line[:colon].rstrip(_SPACES) if colon > 0 else ""
-        if not key or key[0] not in _LETTER or len(key) > 41 or not _KEY_CHAR.issuperset(key):
+        key = line[:colon].rstrip(SPACES) if colon > 0 else ""
+        if not key or key[0] not in LETTER or len(key) > 41 or not _KEY_CHAR.issuperset(key):
             return None
-        return key, line[colon + 1:].lstrip(_SPACES)
+        return key, line[colon + 1:].lstrip(SPACES)
 
     @staticmethod
     def key(name):
@@ -203,7 +178,7 @@ class _Ascii(object):
     @staticmethod
     def fault_ids(value):
         # \b\d+\b: a maximal run of word characters made of digits only.
-        return [run for run in value.translate(_WORD_RUNS).split() if _DIGIT.issuperset(run)]
+        return [run for run in value.translate(_WORD_RUNS).split() if DIGIT.issuperset(run)]
 
     @staticmethod
     def severity(summary):
@@ -216,7 +191,7 @@ class _Ascii(object):
     def no_faults(summary):
         low = summary.lower()
         for word in ("none", "0", "no faults", "no fault"):
-            if low.startswith(word) and low[len(word):len(word) + 1] not in _WORD:
+            if low.startswith(word) and low[len(word):len(word) + 1] not in WORD:
                 return True
         return False
 

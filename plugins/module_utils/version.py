@@ -5,7 +5,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import ascii_scan, host_files
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.ascii_scan import DIGIT, SPACE, WORD
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 
 GLOBAL_XML_MAX_BYTES = 256 * 1024
@@ -22,47 +23,20 @@ _XML_ELEMENT = LazyPattern(r"(?i)<(?:[\w.-]+:)?(?:agent_?)?version\b[^>]*>\s*(\d
 _XML_ATTRIBUTE = LazyPattern(r"(?i)\b(?:agent_?)?version\s*=\s*[\"'](\d+(?:\.\d+)+)")
 _OPERATOR = LazyPattern(r"^(>=|<=|==|!=|>|<|=)?\s*(\d+(?:\.\d+)*)\s*(\.\*|\*)?$")
 
-# What the patterns' classes are on ASCII text.
-_DIGITS = frozenset("0123456789")  # \d
-_SPACE = frozenset(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")  # \s (str.isspace)
-_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # \w
-_NAME = _WORD | frozenset(".-")  # [\w.-]
+# More of the patterns' classes on ASCII text (ascii_scan has the common ones).
+_NAME = WORD | frozenset(".-")  # [\w.-]
 _AGENT = ("agent_", "agent", "")  # (?:agent_?)? in the order the pattern tries it
 _CLOSERS = {"<?": "?>", "<!--": "-->"}  # the two kinds of markup _XML_MARKUP removes (never at the same place)
-_TEXT_TYPES = (str, type(u""))
-
-
-def _is_ascii(text):
-    """Is ``text`` a plain ASCII string, which the scanners read exactly as the patterns do? (Not
-    other text: with IGNORECASE, U+017F matches 's', and \\d also matches other scripts' digits.)"""
-    if not isinstance(text, _TEXT_TYPES):
-        return False
-    try:
-        return text.isascii()
-    except AttributeError:  # Python < 3.7
-        try:
-            text.encode("ascii")
-        except UnicodeError:
-            return False
-        return True
-
-
-def _skip(text, i, chars):
-    """The index of the first character at or after ``i`` that is not in ``chars``."""
-    size = len(text)
-    while i < size and text[i] in chars:
-        i += 1
-    return i
 
 
 def _dotted_end(text, i):
     r"""Where ``\d+(?:\.\d+)+`` matched at ``i`` ends (greedy, a final '.' left out), or -1."""
-    end = _skip(text, i, _DIGITS)
+    end = ascii_scan.skip(text, i, DIGIT)
     if end == i:
         return -1
     found = -1
-    while end + 1 < len(text) and text[end] == "." and text[end + 1] in _DIGITS:
-        end = found = _skip(text, end + 1, _DIGITS)
+    while end + 1 < len(text) and text[end] == "." and text[end + 1] in DIGIT:
+        end = found = ascii_scan.skip(text, end + 1, DIGIT)
     return found
 
 
@@ -70,14 +44,14 @@ def _scan_version(text):
     r"""ASCII ``text``: its first ``\d+(?:\.\d+)+``, else its first ``\d+``, else None."""
     first, i, size = None, 0, len(text)
     while i < size:
-        if text[i] not in _DIGITS:
+        if text[i] not in DIGIT:
             i += 1
             continue
         end = _dotted_end(text, i)
         if end >= 0:
             return text[i:end]
         # A later start inside this run of digits ends at the same place: fails too.
-        run = _skip(text, i, _DIGITS)
+        run = ascii_scan.skip(text, i, DIGIT)
         first = first or text[i:run]
         i = run
     return first
@@ -113,7 +87,7 @@ def _strip_markup(text):
 def _version_end(low, i):
     r"""Where ``version`` read at ``i`` ends when a word boundary follows it (``version\b``), or -1."""
     end = i + len("version")
-    if not low.startswith("version", i) or (end < len(low) and low[end] in _WORD):
+    if not low.startswith("version", i) or (end < len(low) and low[end] in WORD):
         return -1
     return end
 
@@ -134,7 +108,7 @@ def _element_value(low, name):
     close = low.find(">", end) if end >= 0 else -1
     if close < 0:
         return None
-    number = _skip(low, close + 1, _SPACE)
+    number = ascii_scan.skip(low, close + 1, SPACE)
     dotted = _dotted_end(low, number)
     # A shorter number cannot help: no '<' among its digits and dots.
     if dotted < 0 or low.find("<", dotted) < 0:
@@ -145,7 +119,7 @@ def _element_value(low, name):
 def _element_at(low, at):
     r"""``_XML_ELEMENT.match`` at the '<' at ``at``: group 1 or None. The name is tried after a
     ``[\w.-]+:`` prefix, then at once, as the regex engine backtracks."""
-    prefix = _skip(low, at + 1, _NAME)
+    prefix = ascii_scan.skip(low, at + 1, _NAME)
     names = [at + 1]
     if prefix > at + 1 and low.startswith(":", prefix):
         names.insert(0, prefix + 1)
@@ -175,17 +149,17 @@ def _attribute_starts(low, at):
     r"""Does ``\b(?:agent_?)?version`` match with its 'version' at ``at``?"""
     for agent in _AGENT:
         start = at - len(agent)
-        if start >= 0 and low.startswith(agent, start) and (start == 0 or low[start - 1] not in _WORD):
+        if start >= 0 and low.startswith(agent, start) and (start == 0 or low[start - 1] not in WORD):
             return True
     return False
 
 
 def _attribute_value(low, i):
     r"""``\s*=\s*["'](\d+(?:\.\d+)+)`` at ``i``: the number, or None."""
-    i = _skip(low, i, _SPACE)
+    i = ascii_scan.skip(low, i, SPACE)
     if not low.startswith("=", i):
         return None
-    i = _skip(low, i + 1, _SPACE)
+    i = ascii_scan.skip(low, i + 1, SPACE)
     dotted = _dotted_end(low, i + 1) if low.startswith(("\"", "'"), i) else -1
     return low[i + 1:dotted] if dotted >= 0 else None
 
@@ -207,7 +181,7 @@ def parse(text):
     if text is None:
         return None
     text = str(text)
-    if _is_ascii(text):
+    if ascii_scan.is_ascii(text):
         found = _scan_version(text)
     else:
         match = _VERSION.search(text) or _NUMBER.search(text)
@@ -271,7 +245,7 @@ def version_from_global_xml(text):
     first one wins."""
     if not text:
         return None
-    if _is_ascii(text):
+    if ascii_scan.is_ascii(text):
         low = _strip_markup(text).lower()
         return _scan_element(low) or _scan_attribute(low)
     text = _XML_MARKUP.sub("", text)

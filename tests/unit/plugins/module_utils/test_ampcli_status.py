@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import ampcli_status, bounded_cmd, collect
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import ampcli_status, ascii_scan, bounded_cmd, collect
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "ampcli")
 
@@ -404,7 +404,7 @@ def test_samples_equal_the_regex_implementation():
         assert_public_same(text)
         for line in text.splitlines():
             assert_public_same(line)
-            if ampcli_status._is_ascii(line):  # pylint: disable=protected-access
+            if ascii_scan.is_ascii(line):
                 assert_scanners_same(line)
 
 
@@ -468,7 +468,7 @@ def test_non_ascii_documents_go_through_the_patterns(monkeypatch):
         document = "".join(document)
         assert_public_same(document)
         for line in document.splitlines():
-            if not ampcli_status._is_ascii(line):  # pylint: disable=protected-access
+            if not ascii_scan.is_ascii(line):
                 assert_public_same(line)
 
 
@@ -486,7 +486,7 @@ def test_is_ascii_before_python_3_7():
         def isascii(self):
             raise AttributeError("isascii")  # str.isascii came with Python 3.7
 
-    is_ascii = ampcli_status._is_ascii  # pylint: disable=protected-access
+    is_ascii = ascii_scan.is_ascii
     assert is_ascii(OldStr("Mode: x\x1b\x7f")) and not is_ascii(OldStr(u"Mode: \u212a"))
     assert not is_ascii(b"Mode: x") and not is_ascii(None)
 
