@@ -15,7 +15,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import ascii_scan
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.ascii_scan import DIGIT, LETTER, SPACE, SPACES, WORD
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.ascii_scan import CONTROL, DIGIT, LETTER, SPACE, SPACES, WORD
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 
 RAW_MAX_CHARS = 4096
@@ -44,7 +44,6 @@ _CSI_PARAM = frozenset("0123456789:;<=>?")  # [0-?]
 _INTERMEDIATE = frozenset(" !\"#$%&'()*+,-./")  # [ -/]
 _CSI_FINAL = frozenset(chr(code) for code in range(0x40, 0x7f))  # [@-~]
 _FINAL = frozenset(chr(code) for code in range(0x30, 0x7f))  # [0-~]
-_CONTROL_TABLE = dict.fromkeys(list(range(0x09)) + list(range(0x0b, 0x20)) + [0x7f])  # _CONTROL
 # str.translate() tables turning what is not a key character (not a word character) into a space.
 _KEY_RUNS = dict((code, u" ") for code in range(0x80) if chr(code) not in _ALNUM)
 _WORD_RUNS = dict((code, u" ") for code in range(0x80) if chr(code) not in WORD)
@@ -139,7 +138,7 @@ class _Ascii(object):
 
     @staticmethod
     def control(line):
-        return line.translate(_CONTROL_TABLE)
+        return line.translate(CONTROL)
 
     @staticmethod
     def noise(line):

@@ -15,6 +15,9 @@ SPACE = frozenset(SPACES)
 DIGIT = frozenset("0123456789")  # \d
 LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # [A-Za-z]
 WORD = LETTER | DIGIT | frozenset("_")  # \w
+# str.translate() table removing the control characters other than tab and newline
+# (``[\x00-\x08\x0b-\x1f\x7f]``): garbage in a log or terminal line, dropped from evidence.
+CONTROL = dict.fromkeys(list(range(0x00, 0x09)) + list(range(0x0b, 0x20)) + [0x7f])
 
 
 def is_ascii(text):

@@ -11,6 +11,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import log_tail
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.ascii_scan import LETTER, WORD
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.lazy_re import LazyPattern
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.host_files import (
     paths_matching, read_text, under_root)
@@ -23,8 +24,7 @@ CONNECTOR_MODULES = ("ampavflt", "ampfsm", "redirfs", "ampnetworkflow")
 # patterns below are for the rarer cases (a SUSE host, a pending kernel's config).
 _SUSE_FLAVOUR = LazyPattern(r"-[a-z]+$")
 _CONFIG_BTF = LazyPattern(r"(?m)^CONFIG_DEBUG_INFO_BTF=y\s*$")
-_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_FLAVOUR_CHARS = _ASCII_LETTERS | frozenset("0123456789_-")
+_FLAVOUR_CHARS = WORD | frozenset("-")  # [A-Za-z0-9_-]
 
 
 def release_tokens(release):
@@ -32,7 +32,7 @@ def release_tokens(release):
     tokens = []
     start, kind = 0, None
     for index, char in enumerate(release + " "):
-        now = "digit" if char.isdecimal() else "letter" if char in _ASCII_LETTERS else None
+        now = "digit" if char.isdecimal() else "letter" if char in LETTER else None
         if now != kind:
             if kind:
                 tokens.append(release[start:index])

@@ -12,12 +12,10 @@ __metaclass__ = type
 import os
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import host_files
+from ansible_collections.secure_endpoint.linux.plugins.module_utils.ascii_scan import CONTROL
 
 DEFAULT_MAX_BYTES = 256 * 1024
 MAX_LINE_CHARS = 400
-# Control characters other than tab and newline, removed from evidence lines (a translate table,
-# not a regex: importing re would cost every fact run milliseconds).
-_UNPRINTABLE = dict.fromkeys(list(range(0x00, 0x09)) + list(range(0x0b, 0x20)) + [0x7f])
 
 
 def _read_tail(path, max_bytes):
@@ -48,7 +46,7 @@ def _lines(data, started_mid_file):
         lines = lines[1:]  # the first line is cut: not evidence
     cleaned = []
     for line in lines:
-        line = line.translate(_UNPRINTABLE).rstrip()
+        line = line.translate(CONTROL).rstrip()
         if line:
             cleaned.append(line[:MAX_LINE_CHARS])
     return cleaned
@@ -119,7 +117,7 @@ class Tail(object):
         for start in sorted(starts):
             end = self.data.find(b"\n", start)
             raw = self.data[start:end if end >= 0 else len(self.data)]
-            text = raw.decode("utf-8", "replace").translate(_UNPRINTABLE).rstrip()
+            text = raw.decode("utf-8", "replace").translate(CONTROL).rstrip()
             if text:
                 lines.append(text[:MAX_LINE_CHARS])
         return lines
