@@ -95,15 +95,16 @@ def remediation_result(facts, index):
             continue
         fixed = (index + int(fid)) % 3 != 0
         faults.append({"fault": int(fid), "title": fault["title"], "severity": fault["severity"],
-                       "status": "fixed" if fixed else "needs a person", "causes": fault["causes"],
+                       "status": "fixed" if fixed else "needs_person", "causes": fault["causes"],
                        "still_active_causes": [] if fixed else fault["causes"], "error": None,
                        "notes": ["restored from the journal backup"], "manual_steps": [] if fixed else ["step"] * 3,
                        "before": {"active": True, "reported": True, "detected": False},
                        "after": {"active": not fixed, "reported": not fixed, "detected": False}})
     statuses = [f["status"] for f in faults]
-    status = "needs a person" if "needs a person" in statuses else "fixed" if faults else "no active fault"
-    return {"status": status, "faults": faults, "new_faults": [], "errors": {}, "restarted": bool(faults),
-            "journal_repaired": []}
+    status = "needs_person" if "needs_person" in statuses else "fixed" if faults else "no_active_fault"
+    left = [{"fault": f["fault"], "title": f["title"], "why": f["status"]} for f in faults if f["status"] != "fixed"]
+    return {"status": status, "faults": faults, "new_faults": [], "faults_left": left, "errors": {},
+            "restarted": bool(faults), "journal_repaired": [], "journal_kept": []}
 
 
 def playbooks(work):

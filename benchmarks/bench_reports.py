@@ -3,8 +3,8 @@
 
 Builds remediation report documents (schema 2) of SMALL and LARGE hosts from the fixtures in
 tests/unit/data/reports (every host a copy of one of them, under its own name), then times, in
-this process, the HTML and JUnit renderers (what the filters fleet_report_html and
-fleet_report_junit run on the controller), best of N runs each, and prints the cost per host at
+this process, the Markdown, HTML and JUnit renderers (what write_report runs on the controller for
+the .md, .html and .junit.xml files), best of N runs each, and prints the cost per host at
 both sizes and the ratio large / small. Target: at most 1.5 (the cost per host stays flat: no
 work over all hosts for each host).
 Usage: python3 benchmarks/bench_reports.py [-n REPETITIONS] [--small 50] [--large 1000]
@@ -74,10 +74,11 @@ def main():
     work = tempfile.mkdtemp(prefix="bench-reports-")
     try:
         importable(work)
-        from ansible_collections.secure_endpoint.linux.plugins.module_utils import report_html, report_junit
+        from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_html, report_junit, report_markdown
         docs = dict((size, fleet(size)) for size in (args.small, args.large))
         worst = 0.0
-        for name, render in (("html", report_html.render_html), ("junit", report_junit.render_junit)):
+        for name, render in (("md", report_markdown.render_markdown), ("html", report_html.render_html),
+                             ("junit", report_junit.render_junit)):
             per_host = dict((size, best(render, doc, args.n) / size) for size, doc in docs.items())
             ratio = per_host[args.large] / per_host[args.small]
             worst = max(worst, ratio)

@@ -39,7 +39,7 @@ gather=(ansible-playbook -i "$INV" "$TOP/benchmarks/playbooks/plain_gather.yml")
 # must be healthy for the measure to mean anything.
 "${remediate[@]}" >"$WORK/warm.log" 2>&1 || { tail -n 40 "$WORK/warm.log"; exit 1; }
 python3 -c "import json, sys; s = json.load(open('$WORK/reports/secure_endpoint_remediation.json'))['summary']['statuses']
-sys.exit(0 if s == {'no active fault': $N} else 'the fleet is not healthy: %s' % s)"
+sys.exit(0 if s == {'no_active_fault': $N} else 'the fleet is not healthy: %s' % s)"
 measure() { # $1 = label; the rest: the command. One JSON line per run in $WORK/runs.jsonl.
   local label=$1 line
   shift

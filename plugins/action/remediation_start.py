@@ -18,7 +18,7 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import remediation_status as rs
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
 
 JOURNAL_MODULE = "secure_endpoint.linux.remediation_journal"
 FACTS_MODULE = "secure_endpoint.linux.connector_facts"

@@ -18,57 +18,42 @@ import datetime
 import stat
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.common.text.converters import to_bytes
 from ansible.plugins.action import ActionBase
-from ansible.plugins.loader import filter_loader
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import atomic_files, fleet_report
+from ansible_collections.secure_endpoint.linux.plugins.module_utils import atomic_files
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_document, report_summary
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.controller_paths import (
     ControllerPathError, resolve)
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_formats import FORMATS
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
 
-# File name suffix of each format (docs/DESIGN.md, Reports: files {json, md, html, junit}).
-SUFFIXES = {"json": ".json", "md": ".md", "html": ".html", "junit": ".junit.xml"}
-DEFAULT_FORMATS = {"json": "ansible.builtin.to_nice_json", "md": "secure_endpoint.linux.fleet_report_markdown"}
+DEFAULT_FORMATS = ["json", "md", "html", "junit"]
 
 ARGUMENT_SPEC = dict(
-    kind=dict(type="str", choices=list(fleet_report.KINDS), default="facts"),
+    kind=dict(type="str", choices=list(report_document.KINDS), default="facts"),
     hosts=dict(type="list", elements="str"),
     hosts_ok=dict(type="list", elements="str"),
     result_var=dict(type="str"),
-    remediation_var=dict(type="str", default=fleet_report.REMEDIATION_VAR),
+    remediation_var=dict(type="str", default=report_document.REMEDIATION_VAR),
     command_lines=dict(type="bool", default=False),
     run_stopped=dict(type="str"),
     check_mode=dict(type="bool"),
     write=dict(type="bool", default=True),
     dir=dict(type="path"),
     name=dict(type="str"),
-    formats=dict(type="dict"),
+    formats=dict(type="list", elements="str", choices=sorted(FORMATS), default=DEFAULT_FORMATS),
 )
 
 
-def raw_host_values(hostvars, hosts, result_var, remediation_var):
-    """``fleet_report.read_hosts`` for Ansible's ``hostvars``: one ``raw_get`` per host (every
-    variable of the host, untemplated), of which only the three values the report needs are kept."""
-    raw_get = getattr(hostvars, "raw_get", None)
-    if raw_get is None:  # a plain mapping (tests, or a caller's own dict)
-        return fleet_report.read_hosts(hostvars, hosts, result_var, remediation_var)
-    out = {}
-    for host in hosts:
-        host_vars = raw_get(host) if host in hostvars else {}
-        out[host] = fleet_report.host_values(host_vars if hasattr(host_vars, "get") else {}, result_var,
-                                             remediation_var)
-    return out
-
-
 def render(document, formats):
-    """``{key: bytes}``: the document through each format's filter."""
+    """``{format: bytes}``: the document through each format's renderer."""
     out = {}
-    for key in sorted(formats):
-        plugin = filter_loader.get(formats[key])
-        if plugin is None:
-            raise AnsibleError("write_report: no filter %s for the %s report" % (formats[key], key))
-        text = plugin.j2_function(document)
-        text = to_text(text)
+    for key in sorted(set(formats)):
+        try:
+            text = FORMATS[key][1](document)
+        except ReportError as exc:
+            raise AnsibleError("write_report: the %s report cannot be rendered: %s" % (key, exc))
         out[key] = to_bytes(text if text.endswith("\n") else text + "\n")
     return out
 
@@ -82,7 +67,7 @@ def write_files(directory, name, rendered):
         raise AnsibleError("write_report: the report directory %s cannot be used: %s" % (directory, exc))
     files = {}
     for key in sorted(rendered):
-        path = "%s/%s%s" % (directory.rstrip("/") or "", name, SUFFIXES[key])
+        path = "%s/%s%s" % (directory.rstrip("/") or "", name, FORMATS[key][0])
         try:
             info = atomic_files.lstat_or_none(path)
             if info is not None and not stat.S_ISREG(info.st_mode):
@@ -107,10 +92,6 @@ class ActionModule(ActionBase):
         del tmp
         validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         del validation
-        formats = args["formats"] if args["formats"] is not None else dict(DEFAULT_FORMATS)
-        unknown = sorted(set(formats) - set(SUFFIXES))
-        if unknown:
-            raise AnsibleError("write_report: formats can be %s, not %s" % (", ".join(sorted(SUFFIXES)), ", ".join(unknown)))
         hosts = args["hosts"] if args["hosts"] is not None else task_vars.get("ansible_play_hosts_all") or []
         hosts_ok = args["hosts_ok"] if args["hosts_ok"] is not None else task_vars.get("ansible_play_hosts")
         check_mode = args["check_mode"] if args["check_mode"] is not None else task_vars.get("ansible_check_mode", False)
@@ -123,20 +104,19 @@ class ActionModule(ActionBase):
             except ControllerPathError as exc:
                 raise AnsibleError(str(exc))
 
-        values = raw_host_values(task_vars.get("hostvars") or {}, sorted(set(hosts)), args["result_var"],
-                                 args["remediation_var"] if kind == "remediation" else None)
+        values = report_document.read_hosts(task_vars.get("hostvars") or {}, sorted(set(hosts)), args["result_var"],
+                                            args["remediation_var"] if kind == "remediation" else None)
         generated_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        document = fleet_report.document_from(values, hosts, hosts_ok, generated_at, kind, check_mode,
-                                              args["command_lines"], args["run_stopped"])
+        document = report_document.document(values, hosts, hosts_ok, generated_at, kind, check_mode,
+                                            args["command_lines"], args["run_stopped"])
         files = {}
         if directory is not None:
-            written = write_files(directory, name, render(document, formats))
-            files = dict((key, written.get(key)) for key in SUFFIXES)
+            written = write_files(directory, name, render(document, args["formats"]))
+            files = dict((key, written.get(key)) for key in FORMATS)
         result.update(
             changed=False, kind=kind, generated_at=generated_at, check_mode=bool(check_mode),
             dir=directory, files=files, summary=document["summary"], run_stopped=document.get("run_stopped"),
-            lines=[fleet_report.host_line(host, entry) for host, entry in sorted((document.get("remediation") or {}).items())],
-            hosts_failed=sorted(set(document["unreachable"]) | set(f["host"] for f in document["failed"])),
+            lines=report_summary.lines(document), hosts_failed=report_summary.failing_hosts(document),
             msg="%d of %d hosts with active faults; %s" % (
                 document["summary"]["hosts_with_active_faults"], document["summary"]["hosts"],
                 ("report in %s" % directory) if directory else "report not written"))

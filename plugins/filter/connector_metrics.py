@@ -48,7 +48,7 @@ _value:
 import time
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.prometheus_text import render_metrics
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.prometheus_text import render_metrics
 
 
 def connector_metrics(facts, checked_at=None):

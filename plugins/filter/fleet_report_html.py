@@ -27,10 +27,13 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Write the HTML report beside the JSON one
+# The report of a run is written in every format by secure_endpoint.linux.write_report; this filter
+# renders a document again, e.g. one kept as JSON from an earlier run.
+- name: Render the HTML report of an earlier run
   ansible.builtin.copy:
-    content: "{{ report | secure_endpoint.linux.fleet_report_html }}"
-    dest: "{{ secure_endpoint_report_dir }}/secure_endpoint_facts.html"
+    content: "{{ lookup('ansible.builtin.file', '/srv/reports/secure_endpoint_remediation.json') | from_json
+                 | secure_endpoint.linux.fleet_report_html }}"
+    dest: /srv/reports/secure_endpoint_remediation.html
     mode: "0600"
   delegate_to: localhost
   run_once: true
@@ -43,8 +46,8 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_html import render_html
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_model import ReportError
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_html import render_html
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
 
 
 def fleet_report_html(report):

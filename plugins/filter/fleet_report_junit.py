@@ -27,10 +27,13 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Write the JUnit report beside the JSON one
+# The report of a run is written in every format by secure_endpoint.linux.write_report; this filter
+# renders a document again, e.g. one kept as JSON from an earlier run.
+- name: Render the JUnit XML report of an earlier run
   ansible.builtin.copy:
-    content: "{{ report | secure_endpoint.linux.fleet_report_junit }}"
-    dest: "{{ secure_endpoint_report_dir }}/secure_endpoint_remediation.junit.xml"
+    content: "{{ lookup('ansible.builtin.file', '/srv/reports/secure_endpoint_remediation.json') | from_json
+                 | secure_endpoint.linux.fleet_report_junit }}"
+    dest: /srv/reports/secure_endpoint_remediation.junit.xml
     mode: "0600"
   delegate_to: localhost
   run_once: true
@@ -43,8 +46,8 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_junit import render_junit
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_model import ReportError
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_junit import render_junit
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
 
 
 def fleet_report_junit(report):

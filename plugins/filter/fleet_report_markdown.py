@@ -9,24 +9,32 @@ name: fleet_report_markdown
 short_description: Render a Secure Endpoint fleet report as Markdown
 version_added: 1.0.0
 description:
-  - Renders the output of P(secure_endpoint.linux.fleet_report#filter) as Markdown, a summary, a table of the
-    active faults per host with their causes, whether the fix is automatic and which role applies it, a table
-    of hosts, the unreachable hosts, and the manual steps grouped by fault.
+  - Renders a fleet report document (C(schema) 2, kind C(facts) or C(remediation), as written to JSON by
+    M(secure_endpoint.linux.write_report)) as Markdown, reading each host and fault the way the HTML and JUnit
+    renderers do.
+  - The counts; for a remediation report the hosts by status and one row per host with the status of each fault,
+    the faults still active after the run with why, and the errors; the faults that are not clear per host with
+    their causes, whether the fix is automatic and which role applies it; the hosts; the journal entries kept for
+    a person; the unreachable, failed and fact-less hosts; the manual steps grouped by fault.
+  - Every value is shown as text (C(|), line breaks and C(& < >) escaped).
 author:
   - secure_endpoint.linux maintainers (!UNKNOWN)
 options:
   _input:
-    description: A report built by P(secure_endpoint.linux.fleet_report#filter).
+    description: The fleet report document (C(schema) 2).
     type: dict
     required: true
 """
 
 EXAMPLES = r"""
-- name: Write the readable report
+# The report of a run is written in every format by secure_endpoint.linux.write_report; this filter
+# renders a document again, e.g. one kept as JSON from an earlier run.
+- name: Render the Markdown report of an earlier run
   ansible.builtin.copy:
-    content: "{{ report | secure_endpoint.linux.fleet_report_markdown }}"
-    dest: /tmp/secure_endpoint_report.md
-    mode: "0644"
+    content: "{{ lookup('ansible.builtin.file', '/srv/reports/secure_endpoint_remediation.json') | from_json
+                 | secure_endpoint.linux.fleet_report_markdown }}"
+    dest: /srv/reports/secure_endpoint_remediation.md
+    mode: "0600"
   delegate_to: localhost
   run_once: true
 """
@@ -37,11 +45,16 @@ _value:
   type: str
 """
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.fleet_report import render_markdown
+from ansible.errors import AnsibleFilterError
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_markdown import render_markdown
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
 
 
 def fleet_report_markdown(report):
-    return render_markdown(report)
+    try:
+        return render_markdown(report)
+    except ReportError as exc:
+        raise AnsibleFilterError("fleet_report_markdown: %s" % exc)
 
 
 class FilterModule(object):

@@ -63,7 +63,7 @@ _value:
       type: str
 """
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.remediation_status import batch_verdict
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.remediation_status import batch_verdict
 
 
 def remediation_batch_verdict(hostvars, batch, max_fail_percentage, result_var="secure_endpoint_remediation"):

@@ -37,7 +37,7 @@ _value:
   type: str
 """
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.remediation_status import failure_message
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.remediation_status import failure_message
 
 
 def remediation_failure_message(task, result):

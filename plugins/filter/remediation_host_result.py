@@ -11,13 +11,17 @@ version_added: 1.1.0
 description:
   - Applies the status ladder of the collection's design to one host and returns its entry of the report's
     C(remediation) map - C(status), C(faults) (per fault its status, causes, still active causes, error, notes,
-    manual steps, before and after), C(new_faults) (active after, not before), C(errors), C(restarted),
-    C(journal_repaired).
-  - "Per fault: C(failed) if its role failed; C(not attempted) if its role did not run (disabled, not selected by
-    tags); C(needs a person) if the role found so; in check mode C(would be fixed (check mode)); else C(fixed) when
-    the facts read after remediation no longer show it, C(needs a person) when they do."
-  - "Per host: C(failed) on any error; C(needs a person) if a fault needs one or a new fault appeared;
-    C(would change (check mode)); C(fixed); C(no active fault); C(not attempted)."
+    manual steps, before and after), C(new_faults) (active after, not before), C(faults_left) (active after the
+    run, with why), C(errors), C(restarted), C(journal_repaired), C(journal_kept).
+  - Statuses are stable ids, for conditions; the report files show them in words.
+  - "Per fault: C(failed) if its role failed; C(not_attempted) if its role did not run (its switch is off, or not
+    selected by tags); C(needs_person) if the role found so; in check mode C(would_be_fixed); else C(fixed) when
+    the facts read after remediation no longer show it, C(needs_person) when they do."
+  - "Per host, the first that holds: C(failed) on any error; C(needs_person) if a fault needs one, a new fault
+    appeared or a journal entry was kept for a person; C(partly_fixed) if something was fixed (or a journal entry
+    repaired) and faults left out by choice are still active; C(not_attempted) if such faults are active and
+    nothing was fixed; C(fixed); C(no_active_fault). In check mode C(would_be_partly_fixed) and C(would_be_fixed)
+    stand for what C(partly_fixed) and C(fixed) would be. A host with an active fault is never C(fixed)."
 author:
   - secure_endpoint.linux maintainers (!UNKNOWN)
 options:
@@ -55,9 +59,11 @@ options:
     type: list
     elements: str
   journal_kept:
-    description: Journal entries the recovery left in place (unknown kind, unreadable), for a person.
+    description:
+      - Journal entries the recovery left in place for a person, each a line of text or a dict with C(entry),
+        C(reason), C(backup) and C(manual_steps).
     type: list
-    elements: str
+    elements: raw
   unreachable:
     description: When set, the host could not be reached; the entry says so with this message and nothing else.
     type: str
@@ -83,7 +89,9 @@ _value:
   type: dict
   contains:
     status:
-      description: The host's status.
+      description:
+        - The host's status id, one of C(failed), C(needs_person), C(partly_fixed), C(would_be_partly_fixed),
+          C(not_attempted), C(fixed), C(would_be_fixed), C(no_active_fault), C(unreachable).
       type: str
     faults:
       description: One entry per fault active before remediation.
@@ -91,6 +99,12 @@ _value:
       elements: dict
     new_faults:
       description: Faults active after remediation that were not before.
+      type: list
+      elements: dict
+    faults_left:
+      description:
+        - Every fault active after the run (in check mode, that the run would leave active), each C(fault), C(title)
+          and C(why) - its status (C(not_attempted), C(needs_person), C(failed)) or C(new_fault).
       type: list
       elements: dict
     errors:
@@ -104,12 +118,12 @@ _value:
       type: list
       elements: str
     journal_kept:
-      description: Journal entries left in place for a person.
+      description: Journal entries left in place for a person, each C(entry), C(reason), C(backup), C(manual_steps).
       type: list
-      elements: str
+      elements: dict
 """
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import remediation_status as rs
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
 
 
 def remediation_host_result(before, after=None, attempted=None, manual=None, failures=None, notes=None,

@@ -49,7 +49,7 @@ _value:
   elements: str
 """
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.remediation_status import wait_for
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.remediation_status import wait_for
 
 
 def remediation_wait_for(before, attempted, manual=None, failures=None):

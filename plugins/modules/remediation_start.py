@@ -18,8 +18,8 @@ description:
     read and the host's entry says why.
   - Then M(secure_endpoint.linux.connector_facts) reads C(ansible_facts.secure_endpoint), once, with O(facts).
   - Then the rows of O(table) with an active fault, selected by the tags of the run, are returned in RV(plan). A host
-    with nothing to run gets its final remediation entry in RV(remediation) (status C(no active fault),
-    C(not attempted), or what the journal repair changed), so that it needs no other task.
+    with nothing to run gets its final remediation entry in RV(remediation) (status C(no_active_fault),
+    C(not_attempted), or what the journal repair changed), so that it needs no other task.
   - A host that cannot be reached is returned as unreachable with its entry (use C(ignore_unreachable) to keep it in
     the play and report it).
 author:
@@ -49,8 +49,8 @@ options:
     default: {}
   table:
     description:
-      - The ordered fault table of role C(secure_endpoint.linux.remediate), a list of C({faults, role, tags}) (see
-        P(secure_endpoint.linux.remediation_plan#filter)).
+      - The ordered fault table of role C(secure_endpoint.linux.remediate), a list of C({faults, role, tags}); a row
+        runs when at least one of its faults is active and the run's tags select it.
     type: list
     elements: dict
     default: []

@@ -11,9 +11,11 @@ module: write_report
 short_description: Build a run's Secure Endpoint report document and write its files on the controller
 version_added: 1.1.0
 description:
-  - Builds the report document of a facts or remediation run (schema 2, see P(secure_endpoint.linux.report_document#filter))
-    from the variables of the play's hosts and writes it in each format of O(formats) to
-    C(<dir>/<name>.json), C(.md), C(.html), C(.junit.xml), files 0600 in a directory made 0700.
+  - Builds the report document of a facts or remediation run (schema 2, described in the collection's
+    C(docs/DESIGN.md)) from the variables of the play's hosts and writes it in each format of O(formats) to
+    C(<dir>/<name>.json), C(.md), C(.html), C(.junit.xml), files 0600 in a directory made 0700. The Markdown, HTML
+    and JUnit files are read from the document the same way (P(secure_endpoint.linux.fleet_report_markdown#filter),
+    P(secure_endpoint.linux.fleet_report_html#filter), P(secure_endpoint.linux.fleet_report_junit#filter)).
   - Each host's variables are read once, as stored - C(ansible_facts.secure_endpoint), the O(result_var) and
     O(remediation_var) values set by modules, C(set_fact) or C(register) - so the cost grows linearly with the
     fleet; the document itself is not returned (a 1,000-host document is large), only its summary, the files and
@@ -84,11 +86,11 @@ options:
     description: File name without suffix. Default C(secure_endpoint_<kind>).
     type: str
   formats:
-    description:
-      - File format (V(json), V(md), V(html), V(junit)) to the filter that renders the document in it.
-      - Default V(json) with P(ansible.builtin.to_nice_json#filter) and V(md) with
-        P(secure_endpoint.linux.fleet_report_markdown#filter).
-    type: dict
+    description: The files to write.
+    type: list
+    elements: str
+    choices: [html, json, junit, md]
+    default: [json, md, html, junit]
 notes:
   - The files are replaced atomically (a temporary file in the same directory, flushed, renamed); a run killed while
     writing leaves the previous report or the new one.
@@ -144,10 +146,14 @@ run_stopped:
   returned: success
   type: str
 hosts_failed:
-  description: The hosts that failed or could not be reached (for O(kind=remediation), by their remediation status).
+  description:
+    - The hosts that make the run fail, each with why (the message to fail it with).
+    - For O(kind=remediation) the hosts that are not done (status C(failed), C(unreachable), C(lock_busy)) and those
+      with journal entries kept for a person (the entries, why, their backups and the steps); for O(kind=facts) the
+      hosts that could not be reached or whose facts could not be read.
   returned: success
-  type: list
-  elements: str
+  type: dict
+  sample: {"web3": "Remediation failed: restart: the connector did not come back"}
 lines:
   description: One line per host saying what its remediation did (O(kind=remediation)), sorted by host.
   returned: success

@@ -248,7 +248,7 @@ def test_remediate_report_from_set_stats(remediate_job, private_data_dir):
     remediation = document["remediation"]
     assert remediation[FAULTY]["status"] == "fixed", remediation[FAULTY]
     assert [(f["fault"], f["status"]) for f in remediation[FAULTY]["faults"]] == [(5, "fixed")]
-    assert remediation[HEALTHY]["status"] == "no active fault"
+    assert remediation[HEALTHY]["status"] == "no_active_fault"
     assert remediation[FROZEN]["status"] == "unreachable"
     assert FROZEN in document["unreachable"]
     assert report["summary"]["unreachable"] == 1

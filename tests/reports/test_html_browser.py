@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import report_html
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_html
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "unit", "data", "reports")
 NAMES = ("facts", "remediation", "remediation_check")
@@ -117,7 +117,7 @@ def test_page_shows_the_documents_counts(browser, artifacts, name):
 def test_matrix_cells_and_colours(browser, artifacts):
     page = open_page(browser, write_page(artifacts, "remediation", report_html.render_html(load("remediation"))))
     cells = dict(((row["host"], c["fault"]), c) for row in page["rows"] for c in row["cells"])
-    expected = {("web1", "5"): "fixed", ("db1", "7"): "fixed", ("db1", "18"): "needs a person",
+    expected = {("web1", "5"): "fixed", ("db1", "7"): "fixed", ("db1", "18"): "needs_person",
                 ("app1", "11"): "failed", ("batch1", "6"): "active", ("skip1", "16"): "active",
                 ("ghost", "9"): "unreachable", ("late1", "5"): "unknown", ("web1", "18"): "clear"}
     for key, state in expected.items():
@@ -125,6 +125,23 @@ def test_matrix_cells_and_colours(browser, artifacts):
     assert cells[("db1", "18")]["text"] == "needs a person" and cells[("ghost", "9")]["text"] == "unreachable"
     colours = dict((state, cells[key]["colour"]) for key, state in expected.items())
     assert len(set(colours.values())) == len(colours), colours  # one colour per state
+
+
+def test_host_statuses_as_a_person_sees_them(browser, artifacts):
+    """A host with a fault left is not shown green; kept journal entries and a busy host are shown."""
+    page = open_page(browser, write_page(artifacts, "remediation", report_html.render_html(load("remediation"))))
+    rows = dict((r["host"], r) for r in page["rows"])
+    details = dict((d["host"], d["text"]) for d in page["details"])
+    colour = browser.execute_script(
+        "var c = {}; document.querySelectorAll('#matrix tbody tr').forEach(function (r) {"
+        " c[r.cells[0].innerText] = [r.cells[1].innerText, getComputedStyle(r.cells[1]).backgroundColor]; });"
+        " return c;")
+    assert rows["part1"]["status"] == "active" and colour["part1"][0] == "partly fixed"
+    assert colour["part1"][1] != colour["web1"][1] and colour["web1"][0] == "fixed"
+    assert colour["kept1"][0] == "needs a person" and colour["busy1"][0] == "not done: another run holds the host"
+    assert "Still active after the run" in details["part1"] and "fault 7: left out by choice" in details["part1"]
+    assert "Journal kept for a person" in details["kept1"] and "Compare /etc/login.defs with the backup." in details["kept1"]
+    assert "pid 4711" in details["busy1"]
 
 
 def test_filter_hides_rows_and_details(browser, artifacts):
@@ -135,11 +152,15 @@ def test_filter_hides_rows_and_details(browser, artifacts):
     page = browser.execute_script(READ, list(PWNED))
     assert [r["host"] for r in page["rows"] if r["shown"]] == ["app1"]
     assert [d["host"] for d in page["details"] if d["shown"]] == ["app1"]
-    assert page["shownText"] == "1 of 9 hosts shown"
+    assert page["shownText"] == "1 of 12 hosts shown"
     box.clear()
     box.send_keys("needs a person")
     page = browser.execute_script(READ, list(PWNED))
-    assert sorted(r["host"] for r in page["rows"] if r["shown"]) == sorted(["batch1", "db1", HOSTILE_HOST])
+    assert sorted(r["host"] for r in page["rows"] if r["shown"]) == sorted(["batch1", "db1", "kept1", HOSTILE_HOST])
+    box.clear()
+    box.send_keys("partly fixed")
+    page = browser.execute_script(READ, list(PWNED))
+    assert [r["host"] for r in page["rows"] if r["shown"]] == ["part1"]
     box.clear()
     box.send_keys("<script>")
     page = browser.execute_script(READ, list(PWNED))
@@ -166,7 +187,7 @@ def test_sorting(browser, artifacts):
     page = browser.execute_script(READ, list(PWNED))
     ranks = [[c["rank"] for c in r["cells"] if c["fault"] == "18"][0] for r in page["rows"]]
     assert ranks == sorted(ranks) and ranks[0] < ranks[-1]
-    assert [r["cells"][7]["state"] for r in page["rows"]][:3] == ["unreachable", "needs a person", "needs a person"]
+    assert [r["cells"][7]["state"] for r in page["rows"]][:3] == ["unreachable", "needs_person", "needs_person"]
 
 
 def test_hostile_data_is_text_and_runs_nothing(browser, artifacts):

@@ -11,7 +11,8 @@ import os
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import report_junit
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_junit
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "unit", "data", "reports")
 
@@ -26,7 +27,7 @@ def verdicts(xml):
     for suite in xml:
         for case in suite:
             kinds = [type(r).__name__.lower() for r in case.result if isinstance(r, (Failure, Error, Skipped))]
-            out[(case.classname, case.name.split(":")[0])] = kinds[0] if kinds else "passed"
+            out[(case.classname, case.name.split(":")[0].split()[-1])] = kinds[0] if kinds else "passed"
     return out
 
 
@@ -40,7 +41,9 @@ def test_parsed_by_junitparser(artifacts, name):
     hosts = set(doc["hosts"]) | set(doc.get("remediation", {}))
     assert len(list(xml)) == len(hosts)
     found = verdicts(xml)
-    assert len(found) == 9 * len(hosts)
+    # nine faults per host, and the journal's case in a remediation report
+    per_host = 9 if doc["kind"] == "facts" else 10
+    assert len(found) == per_host * len(hosts)
     xml.update_statistics()
     assert xml.tests == len(found)
     assert xml.failures == sum(1 for v in found.values() if v == "failure")
@@ -48,7 +51,7 @@ def test_parsed_by_junitparser(artifacts, name):
     assert xml.skipped == sum(1 for v in found.values() if v == "skipped")
     # Cases per host: the JSON's hosts, each with the nine faults.
     for suite in xml:
-        assert suite.name in hosts and suite.tests == 9
+        assert suite.name in hosts and suite.tests == per_host
     if doc["kind"] == "facts":
         summary = doc["summary"]
         assert xml.failures == sum(summary["active_faults"].values())
@@ -58,11 +61,15 @@ def test_parsed_by_junitparser(artifacts, name):
         # Every host not clear of faults, in the JSON, has a failing or erroring case here.
         for host, entry in doc["remediation"].items():
             bad = [k for k, v in found.items() if k[0] == host and v in ("failure", "error")]
-            if entry["status"] in ("failed", "unreachable", "needs a person", "not attempted",
-                                   "would change (check mode)"):
+            if entry["status"] in (rs.FAILED, rs.UNREACHABLE, rs.LOCK_BUSY, rs.NEEDS_PERSON, rs.NOT_ATTEMPTED,
+                                   rs.PARTLY_FIXED, rs.WOULD_BE_PARTLY_FIXED, rs.WOULD_BE_FIXED):
                 assert bad, host
-            elif entry["status"] in ("fixed", "no active fault"):
+            elif entry["status"] in (rs.FIXED, rs.NO_ACTIVE_FAULT):
                 assert not bad, host
+            if entry["faults_left"] or entry["journal_kept"]:
+                assert bad, host
+            if entry["journal_kept"]:
+                assert found[(host, "journal")] == "failure", host
 
 
 def test_a_gate_on_the_file(artifacts):

@@ -11,7 +11,7 @@ import os
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import prometheus_text
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import prometheus_text
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "unit", "data", "reports")
 

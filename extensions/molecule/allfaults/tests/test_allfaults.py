@@ -29,9 +29,9 @@ def test_check_run_changed_no_byte(host):
 def test_check_run_said_what_the_real_run_did(host):
     check = _kept_report("check")["remediation"][host_name(host)]
     real = _kept_report("run")["remediation"][host_name(host)]
-    assert check["status"] == "would change (check mode)" and not check["restarted"]
+    assert check["status"] == "would_be_fixed" and not check["restarted"]
     assert [f["fault"] for f in check["faults"]] == INJECTED
-    assert set(f["status"] for f in check["faults"]) == {"would be fixed (check mode)"}
+    assert set(f["status"] for f in check["faults"]) == {"would_be_fixed"}
     assert real["status"] == "fixed", real
     assert [(f["fault"], f["status"]) for f in real["faults"]] == [(f, "fixed") for f in INJECTED]
     assert real["restarted"] is True and real["new_faults"] == [] and real["errors"] == {}

@@ -25,7 +25,7 @@ def test_report_on_the_controller(host):
     assert report is not None, "no remediation report in %s" % report_dir()
     assert report["schema"] == 2 and report["kind"] == "remediation"
     # Verify runs after the idempotence run: this host had nothing left to fix.
-    assert report["remediation"][host_name(host)]["status"] == "no active fault"
+    assert report["remediation"][host_name(host)]["status"] == "no_active_fault"
     assert report["hosts"][host_name(host)]["faults"]["5"]["active"] is False
     for path, mode in ((report_dir(), 0o700), (os.path.join(report_dir(), "secure_endpoint_remediation.json"), 0o600)):
         assert stat.S_IMODE(os.stat(path).st_mode) == mode, path

@@ -21,7 +21,7 @@ def test_the_run_stopped_after_the_unreachable_host_and_exited_non_zero(host):
     assert report["remediation"]["fleet-down"]["status"] == "unreachable"
     assert "fleet-down" in report["unreachable"]
     assert "1 of 1 hosts of the batch" in (report["run_stopped"] or ""), report["run_stopped"]
-    assert report["summary"]["statuses"] == {"no active fault": 1, "unreachable": 1, "not processed": 1}
+    assert report["summary"]["statuses"] == {"no_active_fault": 1, "unreachable": 1, "not_processed": 1}
 
 
 def test_each_host_untouched(host):
@@ -34,10 +34,10 @@ def test_host_status_in_the_report(host):
     entry = controller_report()["remediation"][host_name(host)]
     if host_name(host) == "fleet-debian12":
         # no connector: nothing to fix, and not failed
-        assert entry["status"] == "no active fault" and entry["errors"] == {}
+        assert entry["status"] == "no_active_fault" and entry["errors"] == {}
     else:
         # its batch came after the stop
-        assert entry["status"] == "not processed"
+        assert entry["status"] == "not_processed"
 
 
 @pytest.mark.preserved

@@ -28,8 +28,8 @@ def test_check_mode_said_what_the_run_did(host):
     real = host.file("/var/tmp/se-statuses-real.json")
     assert check.exists and real.exists, "a run did not record its statuses"
     check, real = json.loads(check.content_string), json.loads(real.content_string)
-    assert real == {"6": "fixed", "8": "needs a person", "16": "needs a person", "18": "needs a person"}, real
-    expected = dict((k, "would be fixed (check mode)" if v == "fixed" else v) for k, v in real.items())
+    assert real == {"6": "fixed", "8": "needs_person", "16": "needs_person", "18": "needs_person"}, real
+    expected = dict((k, "would_be_fixed" if v == "fixed" else v) for k, v in real.items())
     assert check == expected, check
 
 

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "..", ".."))
 import conftest  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import fault_rules  # noqa: E402
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs  # noqa: E402
 
 HOSTILE_HOST = u'evil"\'><script>window.__pwned_host=1</script>'
 HOSTILE_LINE = u'</script><script>window.__pwned_evidence=1</script><img src=x onerror="window.__pwned_img=1">'
@@ -108,33 +109,43 @@ def fault_result(before, after, status, **extra):
 
 def host(status, faults, **extra):
     entry = {"status": status, "faults": faults, "new_faults": [], "errors": {}, "restarted": False,
-             "journal_repaired": []}
+             "journal_repaired": [], "journal_kept": []}
     entry.update(extra)
+    # As remediation_status.host_result says it: what is still active after the run, and why.
+    entry["faults_left"] = [{"fault": f["fault"], "title": f["title"], "why": f["status"]} for f in faults
+                            if f["after"]["active"] and f["status"] != rs.WOULD_BE_FIXED]
+    entry["faults_left"] += [{"fault": f["fault"], "title": f["title"], "why": rs.NEW_FAULT} for f in entry["new_faults"]]
     return entry
+
+
+KEPT = {"entry": "journal/1764000000-login_defs_key.json", "reason": "the file it names is not the configured login.defs",
+        "backup": "/var/lib/secure_endpoint/backups/1764000000-login.defs",
+        "manual_steps": ["Compare /etc/login.defs with the backup.", "Remove the entry once the file is right."]}
 
 
 def remediation_report(check_mode=False):
     clean = facts()
     scan_user = facts(accounts={"name": "cisco-amp-scan-svc", "user": False, "group": False})
     overloaded = facts({18: "Major"})
-    headers = facts(kernel={"release": "6.1.0-28-amd64", "family": "Debian", "btf": True, "headers_installed": False,
-                            "headers_path": "/usr/src/linux-headers-6.1.0-28-amd64",
-                            "headers_package": "linux-headers-6.1.0-28-amd64"})
+    headers_kernel = {"release": "6.1.0-28-amd64", "family": "Debian", "btf": True, "headers_installed": False,
+                      "headers_path": "/usr/src/linux-headers-6.1.0-28-amd64",
+                      "headers_package": "linux-headers-6.1.0-28-amd64"}
+    headers = facts(kernel=headers_kernel)
     restart_crash = facts({6: "Major"})
     incompatible = facts({16: "Major"})
-    both = facts({18: "Critical"}, definitions=[{"path": "/opt/cisco/amp/clamav/daily.cvd", "valid": False,
-                                                 "reason": "bad MD5"}])
+    bad_definitions = [{"path": "/opt/cisco/amp/clamav/daily.cvd", "valid": False, "reason": "bad MD5"}]
+    both = facts({18: "Critical"}, definitions=bad_definitions)
+    definitions = facts({7: "Major"}, definitions=bad_definitions)
+    both_11 = facts({7: "Major", 11: "Major"}, definitions=bad_definitions, kernel=headers_kernel)
     if check_mode:
         hosts = {"web1": scan_user, "db1": both, "app1": headers}
         remediation = {
-            "web1": host("would change (check mode)", [fault_result(f(scan_user, "5"), f(scan_user, "5"),
-                                                                    "would be fixed (check mode)")]),
-            "db1": host("needs a person", [fault_result(f(both, "7"), f(both, "7"), "would be fixed (check mode)"),
-                                           fault_result(f(both, "18"), f(both, "18"), "needs a person")]),
-            "app1": host("would change (check mode)", [fault_result(f(headers, "11"), f(headers, "11"),
-                                                                    "would be fixed (check mode)")]),
+            "web1": host(rs.WOULD_BE_FIXED, [fault_result(f(scan_user, "5"), f(scan_user, "5"), rs.WOULD_BE_FIXED)]),
+            "db1": host(rs.NEEDS_PERSON, [fault_result(f(both, "7"), f(both, "7"), rs.WOULD_BE_FIXED),
+                                          fault_result(f(both, "18"), f(both, "18"), rs.NEEDS_PERSON)]),
+            "app1": host(rs.WOULD_BE_FIXED, [fault_result(f(headers, "11"), f(headers, "11"), rs.WOULD_BE_FIXED)]),
         }
-        statuses = {"would change (check mode)": 2, "needs a person": 1}
+        statuses = {rs.WOULD_BE_FIXED: 2, rs.NEEDS_PERSON: 1}
         doc = {"schema": 2, "kind": "remediation", "generated_at": "2026-11-24T10:05:00Z", "check_mode": True,
                "hosts": hosts, "unreachable": [], "failed": [], "no_facts": [], "remediation": remediation}
         doc["summary"] = summary(hosts, [], [], [], statuses)
@@ -150,34 +161,46 @@ def remediation_report(check_mode=False):
         HOSTILE_HOST: hostile_after,    # 18 needs a person, hostile strings
         "ghost": None,                  # unreachable
         "late1": None,                  # the run stopped before it
+        "part1": definitions,           # 11 fixed, 7 left out (secure_endpoint_fix_fault_7=false)
+        "kept1": clean,                 # a journal entry kept for a person
+        "busy1": None,                  # another run held the host
     }
     remediation = {
-        "web1": host("fixed", [fault_result(f(scan_user, "5"), f(clean, "5"), "fixed")], restarted=True,
+        "web1": host(rs.FIXED, [fault_result(f(scan_user, "5"), f(clean, "5"), rs.FIXED)], restarted=True,
                      journal_repaired=["login_defs_key /etc/login.defs USERGROUPS_ENAB restored"]),
-        "db1": host("needs a person", [fault_result(f(both, "7"), f(overloaded, "7"), "fixed"),
-                                       fault_result(f(both, "18"), f(overloaded, "18"), "needs a person")],
+        "db1": host(rs.NEEDS_PERSON, [fault_result(f(both, "7"), f(overloaded, "7"), rs.FIXED),
+                                      fault_result(f(both, "18"), f(overloaded, "18"), rs.NEEDS_PERSON)],
                     restarted=True),
-        "app1": host("failed", [fault_result(f(headers, "11"), f(headers, "11"), "failed",
-                                             error=u"No package linux-headers-6.1.0-28-amd64 available <&>")],
+        "app1": host(rs.FAILED, [fault_result(f(headers, "11"), f(headers, "11"), rs.FAILED,
+                                              error=u"No package linux-headers-6.1.0-28-amd64 available <&>")],
                      errors={"11": u"No package linux-headers-6.1.0-28-amd64 available <&>"}),
-        "app2": host("failed", [fault_result(f(scan_user, "5"), f(clean, "5"), "fixed")], restarted=True,
+        "app2": host(rs.FAILED, [fault_result(f(scan_user, "5"), f(clean, "5"), rs.FIXED)], restarted=True,
                      errors={"restart": u"the connector did not come back: service cisco-amp is failed"}),
-        "batch1": host("needs a person", [], new_faults=[{"fault": 6, "title": f(restart_crash, "6")["title"],
-                                                          "causes": f(restart_crash, "6")["causes"],
-                                                          "manual_steps": f(restart_crash, "6")["remediation"]["manual_steps"]}]),
-        "skip1": host("not attempted", [fault_result(f(incompatible, "16"), f(incompatible, "16"),
-                                                     "not attempted (disabled or not selected by tags)")]),
-        HOSTILE_HOST: host("needs a person", [fault_result(f(hostile_after, "18"), f(hostile_after, "18"),
-                                                           "needs a person", notes=[HOSTILE_LINE])]),
-        "ghost": host("unreachable", [], errors={"connection": u"ssh: connect to host ghost port 22: timed out"}),
-        "late1": host("not processed", []),
+        "batch1": host(rs.NEEDS_PERSON, [], new_faults=[{"fault": 6, "title": f(restart_crash, "6")["title"],
+                                                         "causes": f(restart_crash, "6")["causes"],
+                                                         "manual_steps": f(restart_crash, "6")["remediation"]["manual_steps"]}]),
+        "skip1": host(rs.NOT_ATTEMPTED, [fault_result(f(incompatible, "16"), f(incompatible, "16"), rs.NOT_ATTEMPTED)]),
+        HOSTILE_HOST: host(rs.NEEDS_PERSON, [fault_result(f(hostile_after, "18"), f(hostile_after, "18"),
+                                                          rs.NEEDS_PERSON, notes=[HOSTILE_LINE])]),
+        "ghost": host(rs.UNREACHABLE, [], errors={"connection": u"ssh: connect to host ghost port 22: timed out"}),
+        "late1": host(rs.NOT_PROCESSED, []),
+        # The statuses of these three come from the collection's own ladder.
+        "part1": rs.host_result(both_11["faults"], definitions["faults"], attempted=["11"], restarted=True),
+        "kept1": rs.host_result(clean["faults"], journal_kept=[KEPT, u"journal/1764000001-unreadable.json: "
+                                                                     u"not valid JSON <&>: kept for a person"]),
+        "busy1": rs.lock_busy_result(u"another run holds the host: pid 4711 started 2026-11-24T10:09:00Z by awx job 42",
+                                     {"pid": 4711, "started": "2026-11-24T10:09:00Z", "by": "awx job 42"}),
     }
     statuses = {}
     for entry in remediation.values():
         statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
+    failed = [{"host": h, "msg": "; ".join("%s: %s" % i for i in sorted(remediation[h]["errors"].items()))}
+              for h in sorted(remediation) if remediation[h]["status"] == rs.FAILED]
     doc = {"schema": 2, "kind": "remediation", "generated_at": "2026-11-24T10:10:00Z", "check_mode": False,
-           "hosts": hosts, "unreachable": ["ghost"], "failed": [], "no_facts": ["late1"], "remediation": remediation}
-    doc["summary"] = summary(hosts, ["ghost"], [], ["late1"], statuses)
+           "hosts": hosts, "unreachable": ["ghost"], "failed": failed, "no_facts": ["busy1", "late1"],
+           "remediation": remediation}
+    doc["summary"] = summary(hosts, ["ghost"], failed, ["busy1", "late1"], statuses)
+    doc["summary"]["hosts_with_journal_kept"] = 1
     return doc
 
 

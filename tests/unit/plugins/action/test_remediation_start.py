@@ -64,7 +64,7 @@ def test_a_healthy_host_is_done_in_this_task(make_action):
     # journal first, then the facts, each once
     assert [c[0] for c in calls] == [remediation_start.JOURNAL_MODULE, remediation_start.FACTS_MODULE]
     assert calls[0][1] == {"action": "recover", "state_dir": "/var/lib/secure_endpoint"}
-    assert result["plan"] == [] and result["remediation"]["status"] == "no active fault"
+    assert result["plan"] == [] and result["remediation"]["status"] == "no_active_fault"
     assert result["ansible_facts"]["secure_endpoint"] == HEALTHY
     assert not result.get("failed") and result["changed"] is False
 
@@ -80,22 +80,28 @@ def test_tags_that_leave_the_fault_out_make_it_not_attempted(make_action):
     result, _calls = run(make_action, {remediation_start.JOURNAL_MODULE: JOURNAL_OK,
                                        remediation_start.FACTS_MODULE: facts_result(F5)},
                          task_vars={"ansible_run_tags": ["fault_11"]})
-    assert result["plan"] == [] and result["remediation"]["status"] == "not attempted"
+    assert result["plan"] == [] and result["remediation"]["status"] == "not_attempted"
     result, _calls = run(make_action, {remediation_start.JOURNAL_MODULE: JOURNAL_OK,
                                        remediation_start.FACTS_MODULE: facts_result(F5)},
                          args={"skip_tags": ["scan_user"]})
-    assert result["remediation"]["faults"][0]["status"] == "not attempted"
+    assert result["remediation"]["faults"][0]["status"] == "not_attempted"
 
 
-def test_journal_repairs_in_check_mode_say_would_change(make_action):
+def test_journal_repairs_in_check_mode_and_an_entry_kept_for_a_person(make_action):
     journal = {"changed": True, "repaired": ["would start cisco-amp"], "kept": ["entry 7: unknown kind"], "repair_failed": [],
                "diff": [{"before": "a", "after": "b"}]}
     result, _calls = run(make_action, {remediation_start.JOURNAL_MODULE: journal,
                                        remediation_start.FACTS_MODULE: facts_result(HEALTHY)}, check_mode=True)
     entry = result["remediation"]
     assert result["changed"] is True and result["diff"] == journal["diff"]
-    assert entry["status"] == "would change (check mode)"
-    assert entry["journal_repaired"] == ["would start cisco-amp"] and entry["journal_kept"] == ["entry 7: unknown kind"]
+    # the repair would change the host, but the entry kept for a person decides the status
+    assert entry["status"] == "needs_person"
+    assert entry["journal_repaired"] == ["would start cisco-amp"]
+    assert [k["entry"] for k in entry["journal_kept"]] == ["entry 7: unknown kind"]
+    journal = dict(journal, kept=[])
+    result, _calls = run(make_action, {remediation_start.JOURNAL_MODULE: journal,
+                                       remediation_start.FACTS_MODULE: facts_result(HEALTHY)}, check_mode=True)
+    assert result["remediation"]["status"] == "would_be_fixed"
 
 
 def test_a_failed_journal_repair_stops_before_the_facts(make_action):

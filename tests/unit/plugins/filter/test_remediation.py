@@ -9,10 +9,9 @@ import pytest
 import yaml
 
 from ansible_collections.secure_endpoint.linux.plugins.filter import (
-    remediation_batch_verdict, remediation_failure_message, remediation_host_result, remediation_plan,
-    remediation_wait_for, report_document)
+    remediation_batch_verdict, remediation_failure_message, remediation_host_result, remediation_wait_for)
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import fault_rules
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import remediation_status as rs
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
 
 CONTEXT = {"install_dir": "/opt/cisco/amp", "log_dir": "/var/log/cisco", "service": "cisco-amp"}
 ROLE_TABLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "remediate", "vars", "main.yml")
@@ -30,6 +29,8 @@ F5 = faults({5: "Major"}, accounts=MISSING_USER)
 F5_18 = faults({5: "Major", 18: "Major"}, accounts=MISSING_USER)
 F18 = faults({18: "Major"})
 F11 = faults({11: "Major"})
+F7_11 = faults({7: "Major", 11: "Major"})
+F7 = faults({7: "Major"})
 TABLE = [
     {"faults": ["19"], "role": "selinux_policy", "tags": ["fault_19", "selinux_policy"]},
     {"faults": ["11"], "role": "kernel_headers", "tags": ["fault_11", "kernel_headers"]},
@@ -61,17 +62,17 @@ def test_the_role_table_is_the_documented_order():
     (["all"], ["all"], []),
 ])
 def test_plan_keeps_active_rows_selected_by_tags_in_table_order(run_tags, skip_tags, roles):
-    rows = remediation_plan.remediation_plan(TABLE, F5_18, run_tags, skip_tags)
+    rows = rs.plan(TABLE, F5_18, run_tags, skip_tags)
     assert [row["role"] for row in rows] == roles
     if "scan_user" in roles:
         assert rows[0]["active"] == ["5"] and rows[0]["faults"] == ["5"]
 
 
 def test_plan_of_a_healthy_host_is_empty_and_8_9_share_a_row():
-    assert remediation_plan.remediation_plan(TABLE, HEALTHY) == []
+    assert rs.plan(TABLE, HEALTHY) == []
     both = dict(HEALTHY, **{"9": dict(HEALTHY["9"], active=True)})
-    assert remediation_plan.remediation_plan(TABLE, both)[0]["active"] == ["9"]
-    assert remediation_plan.remediation_plan(None, None) == []
+    assert rs.plan(TABLE, both)[0]["active"] == ["9"]
+    assert rs.plan(None, None) == []
 
 
 def test_failure_message_names_task_message_item_and_stderr():
@@ -102,7 +103,7 @@ def result(before, **kw):
 
 def test_fixed_after_a_real_run():
     out = result(F5, after=HEALTHY, attempted=["5"], restarted=True, notes={"5": ["reinstalled 1.24.3"]})
-    assert out["status"] == "fixed" and out["restarted"] is True and out["new_faults"] == []
+    assert out["status"] == "fixed" and out["restarted"] is True and out["new_faults"] == [] and out["faults_left"] == []
     (entry,) = out["faults"]
     assert entry["fault"] == 5 and entry["status"] == "fixed" and entry["notes"] == ["reinstalled 1.24.3"]
     assert entry["before"] == {"active": True, "reported": True, "detected": True}
@@ -113,39 +114,42 @@ def test_fixed_after_a_real_run():
 
 def test_still_active_after_the_run_needs_a_person_with_the_steps_of_now():
     out = result(F5, after=F5, attempted=["5"])
-    assert out["status"] == "needs a person"
+    assert out["status"] == "needs_person"
+    assert out["faults_left"] == [{"fault": 5, "title": F5["5"]["title"], "why": "needs_person"}]
     assert out["faults"][0]["still_active_causes"] == ["scan_group_missing"]
     assert out["faults"][0]["manual_steps"] == F5["5"]["remediation"]["manual_steps"]
 
 
 @pytest.mark.parametrize("manual, expect_fault, expect_host", [
-    ([], "would be fixed (check mode)", "would change (check mode)"),
-    (["5"], "needs a person", "needs a person"),
+    ([], "would_be_fixed", "would_be_fixed"),
+    (["5"], "needs_person", "needs_person"),
 ])
 def test_check_mode_says_what_the_real_run_will(manual, expect_fault, expect_host):
     check = result(F5, attempted=["5"], manual=manual, check_mode=True, restarted=True)
     real = result(F5, after=F5 if manual else HEALTHY, attempted=["5"], manual=manual)
     assert check["faults"][0]["status"] == expect_fault and check["status"] == expect_host
     assert check["restarted"] is False and check["faults"][0]["after"] is None
-    # "would be fixed" <-> "fixed", "needs a person" <-> "needs a person"
-    assert real["faults"][0]["status"] == {"would be fixed (check mode)": "fixed"}.get(expect_fault, expect_fault)
+    # would_be_fixed <-> fixed, needs_person <-> needs_person
+    assert real["faults"][0]["status"] == {"would_be_fixed": "fixed"}.get(expect_fault, expect_fault)
 
 
 def test_failed_not_attempted_and_the_ladder():
     out = result(F5_18, after=F5_18, attempted=["18"], failures={"5": "Fault 5 | Reinstall: no such version"})
     by = dict((f["fault"], f) for f in out["faults"])
     assert by[5]["status"] == "failed" and by[5]["error"].endswith("no such version")
-    assert by[18]["status"] == "needs a person"
+    assert by[18]["status"] == "needs_person"
     assert out["status"] == "failed" and out["errors"] == {"5": "Fault 5 | Reinstall: no such version"}
-    assert result(F5, attempted=[])["status"] == "not attempted"
-    assert result(F5, attempted=[])["faults"][0]["status"] == "not attempted"
-    assert result(HEALTHY)["status"] == "no active fault"
+    assert [(f["fault"], f["why"]) for f in out["faults_left"]] == [(5, "failed"), (18, "needs_person")]
+    assert result(F5, attempted=[])["status"] == "not_attempted"
+    assert result(F5, attempted=[])["faults"][0]["status"] == "not_attempted"
+    assert result(F5, attempted=[])["faults_left"][0]["why"] == "not_attempted"
+    assert result(HEALTHY)["status"] == "no_active_fault"
     # an error outside any fault (the connector did not come back) fails the host
     assert result(F5, after=HEALTHY, attempted=["5"], failures={"restart": "not running"})["status"] == "failed"
 
 
 def test_attempted_without_a_second_reading_is_not_called_fixed():
-    assert result(F5, after=None, attempted=["5"])["faults"][0]["status"] == "needs a person"
+    assert result(F5, after=None, attempted=["5"])["faults"][0]["status"] == "needs_person"
 
 
 def test_new_faults_are_reported_and_need_a_person():
@@ -153,13 +157,84 @@ def test_new_faults_are_reported_and_need_a_person():
     assert out["faults"][0]["status"] == "fixed"
     assert [f["fault"] for f in out["new_faults"]] == [11]
     assert out["new_faults"][0]["causes"] == F11["11"]["causes"] and out["new_faults"][0]["manual_steps"]
-    assert out["status"] == "needs a person"
+    assert out["status"] == "needs_person"
+    assert out["faults_left"] == [{"fault": 11, "title": F11["11"]["title"], "why": "new_fault"}]
+
+
+def test_a_fault_left_out_by_choice_keeps_the_host_from_fixed():
+    """secure_endpoint_fix_fault_7=false and fault 11 fixed: fault 7 is still active, the host is
+    partly fixed and says which fault is left and why (issue: "fixed" while a fault is active)."""
+    out = result(F7_11, after=F7, attempted=["11"], restarted=True)
+    by = dict((f["fault"], f["status"]) for f in out["faults"])
+    assert by == {7: "not_attempted", 11: "fixed"}
+    assert out["status"] == "partly_fixed"
+    assert out["faults_left"] == [{"fault": 7, "title": F7["7"]["title"], "why": "not_attempted"}]
+    # nothing fixed and the same fault left: not attempted; the other fault cleared too: fixed
+    assert result(F7, attempted=[])["status"] == "not_attempted"
+    assert result(F7_11, after=HEALTHY, attempted=["11"])["status"] == "fixed"
+    # a journal repair is a change too: with a fault left out, partly fixed
+    assert result(F7, attempted=[], journal_repaired=["x"])["status"] == "partly_fixed"
+    # check mode says what the real run will
+    check = result(F7_11, attempted=["11"], check_mode=True)
+    assert check["status"] == "would_be_partly_fixed" and [f["fault"] for f in check["faults_left"]] == [7]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_host_with_an_active_fault_is_never_fixed(check_mode):
+    """Every combination of attempted / manual / failed / cleared over two active faults."""
+    ids = ["7", "11"]
+    before = F7_11
+    for attempted in ([], ["7"], ["11"], ids):
+        for manual in ([], ["7"], ["11"]):
+            for failed in ({}, {"11": "boom"}):
+                for after in (None, HEALTHY, F7, F11, F7_11, F5):
+                    if check_mode and after is not None:
+                        continue
+                    out = result(before, after=after, attempted=attempted, manual=manual, failures=failed,
+                                 check_mode=check_mode)
+                    still = after if after is not None else before
+                    active = [k for k in rs.FAULT_ORDER if still[k]["active"]]
+                    if not check_mode:
+                        assert sorted(str(f["fault"]) for f in out["faults_left"]) == sorted(active), out
+                    if out["faults_left"]:
+                        assert out["status"] not in ("fixed", "no_active_fault", "would_be_fixed"), out
+                    if out["status"] in ("fixed", "would_be_fixed"):
+                        assert not out["faults_left"] and (check_mode or not active), out
+
+
+def test_journal_kept_needs_a_person_with_the_steps():
+    plain = result(HEALTHY, journal_kept=["journal/x.json: unknown kind 'y': reported, left in place"])
+    assert plain["status"] == "needs_person"
+    (kept,) = plain["journal_kept"]
+    assert kept["entry"] == "journal/x.json: unknown kind 'y': reported, left in place"
+    assert kept["reason"] is None and kept["backup"] is None and kept["manual_steps"] == list(rs.KEPT_STEPS)
+    rich = {"entry": "journal/1.json", "reason": "path outside the collection's files", "backup": "/b/1",
+            "manual_steps": "Restore /etc/login.defs from /b/1.", "kind": "login_defs_key"}
+    out = result(F5, after=HEALTHY, attempted=["5"], journal_kept=[rich])
+    assert out["status"] == "needs_person" and out["faults"][0]["status"] == "fixed"
+    assert out["journal_kept"] == [{"entry": "journal/1.json", "reason": "path outside the collection's files",
+                                    "backup": "/b/1", "manual_steps": ["Restore /etc/login.defs from /b/1."],
+                                    "kind": "login_defs_key"}]
+    # in check mode too: the entry is there whatever the run would do
+    assert result(F5, attempted=["5"], check_mode=True, journal_kept=[rich])["status"] == "needs_person"
+    # a failure is worse, and the kept entries are still in the entry
+    out = result({}, failed_step="facts", failed_message="x", journal_kept=["journal/2.json"])
+    assert out["status"] == "failed" and out["journal_kept"][0]["entry"] == "journal/2.json"
+
+
+def test_lock_busy_is_not_done_and_not_a_batch_failure():
+    out = rs.lock_busy_result("held by pid 4711 since 10:09 (awx job 42)", {"pid": 4711}, ["journal/3.json"])
+    assert out["status"] == "lock_busy" and out["errors"] == {"lock": "held by pid 4711 since 10:09 (awx job 42)"}
+    assert out["lock_holder"] == {"pid": 4711} and out["journal_kept"][0]["entry"] == "journal/3.json"
+    assert "lock_busy" in rs.NOT_DONE and "needs_person" not in rs.NOT_DONE
+    hostvars = FakeHostvars({"a": {"secure_endpoint_remediation": out}})
+    assert remediation_batch_verdict.remediation_batch_verdict(hostvars, ["a"], 0)["stop"] is False
 
 
 def test_journal_repairs_count_as_changes():
     assert result(HEALTHY, journal_repaired=["login.defs USERGROUPS_ENAB restored"])["status"] == "fixed"
     check = result(HEALTHY, journal_repaired=["would start cisco-amp"], check_mode=True)
-    assert check["status"] == "would change (check mode)" and check["journal_repaired"] == ["would start cisco-amp"]
+    assert check["status"] == "would_be_fixed" and check["journal_repaired"] == ["would start cisco-amp"]
 
 
 def test_unreachable_and_failed_entries():
@@ -187,7 +262,7 @@ def entry(status):
 
 
 @pytest.mark.parametrize("statuses, limit, stop, failed", [
-    (["fixed", "no active fault"], 0, False, []),
+    (["fixed", "no_active_fault"], 0, False, []),
     (["fixed", "failed"], 0, True, ["h1"]),
     (["fixed", "failed"], 50, False, ["h1"]),
     (["unreachable", "failed", "fixed"], 50, True, ["h0", "h1"]),
@@ -208,81 +283,9 @@ def test_batch_verdict_bad_limit_never_stops_on_garbage():
     assert remediation_batch_verdict.remediation_batch_verdict({"a": entry("failed")}, ["a"], "x")["stop"] is False
 
 
-def facts_of(faults_, top=None):
-    return {"installed": True, "version": "1.24.3", "service": {"state": "running"}, "faults": faults_,
-            "errors": [], "top_processes": top or []}
-
-
-TOP = [{"pid": 42, "comm": "backup", "cpu_percent": 93.0, "cmdline": "/usr/bin/backup --password hunter2 /srv"},
-       {"pid": 43, "comm": "idle", "cpu_percent": 0.0, "cmdline": "/usr/sbin/idle"}]
-F18_TOP = faults({18: "Major"}, top_processes=TOP)
-
-
-def remediation_hostvars():
-    return {
-        "web1": {"ansible_facts": {"secure_endpoint": facts_of(HEALTHY)},
-                 "secure_endpoint_remediation": result(F5, after=HEALTHY, attempted=["5"], restarted=True)},
-        "web2": {"ansible_facts": {"secure_endpoint": facts_of(F18_TOP, TOP)},
-                 "secure_endpoint_remediation": result(F18_TOP, after=F18_TOP, attempted=["18"], manual=["18"])},
-        "ghost": {"ansible_facts": {}, "secure_endpoint_remediation": result({}, unreachable="timed out")},
-        "later": {"ansible_facts": {}},
-    }
-
-
-def test_report_document_for_remediation():
-    hostvars = remediation_hostvars()
-    doc = report_document.report_document(hostvars, sorted(hostvars), sorted(hostvars), kind="remediation",
-                                          generated_at="2026-11-29T00:00:00Z", run_stopped="1 of 1 hosts failed")
-    assert (doc["schema"], doc["kind"], doc["check_mode"]) == (2, "remediation", False)
-    assert doc["remediation"]["web1"]["status"] == "fixed"
-    assert doc["remediation"]["later"]["status"] == "not processed"
-    assert doc["unreachable"] == ["ghost"] and doc["failed"] == []
-    assert doc["summary"]["statuses"] == {"fixed": 1, "needs a person": 1, "unreachable": 1, "not processed": 1}
-    assert doc["summary"]["hosts"] == 4 and doc["summary"]["unreachable"] == 1
-    assert doc["run_stopped"] == "1 of 1 hosts failed"
-    # a host that left the play without an entry failed outside the role
-    doc = report_document.report_document(hostvars, sorted(hostvars), ["web1", "web2", "ghost"], kind="remediation")
-    assert doc["remediation"]["later"]["status"] == "failed" and doc["failed"][0]["host"] == "later"
-
-
-def test_command_lines_are_redacted_unless_asked():
-    hostvars = remediation_hostvars()
-    doc = report_document.report_document(hostvars, sorted(hostvars), kind="remediation")
-    web2 = doc["hosts"]["web2"]
-    assert [p["cmdline"] for p in web2["top_processes"]] == ["/usr/bin/backup <redacted>", "/usr/sbin/idle"]
-    evidence = "\n".join(web2["faults"]["18"]["evidence"])
-    assert "hunter2" not in evidence and "CPU: /usr/bin/backup <redacted>" in evidence
-    # the host's own facts are not changed by the report
-    assert hostvars["web2"]["ansible_facts"]["secure_endpoint"]["top_processes"][0]["cmdline"].endswith("/srv")
-    kept = report_document.report_document(hostvars, sorted(hostvars), kind="remediation", command_lines=True)
-    assert "hunter2" in kept["hosts"]["web2"]["top_processes"][0]["cmdline"]
-
-
-def test_report_document_for_facts_keeps_the_fleet_report_fields():
-    hostvars = {"a": {"ansible_facts": {"secure_endpoint": facts_of(F18)}}, "b": {"ansible_facts": {}}}
-    doc = report_document.report_document(hostvars, ["a", "b"], ["a", "b"], check_mode=True)
-    assert doc["kind"] == "facts" and doc["check_mode"] is True and "remediation" not in doc
-    assert doc["no_facts"] == ["b"] and doc["summary"]["active_faults"]["18"] == 1
-    with pytest.raises(ValueError):
-        report_document.report_document(hostvars, ["a"], kind="other")
-
-
-def test_markdown_of_a_remediation_report():
-    from ansible_collections.secure_endpoint.linux.plugins.filter import fleet_report_markdown
-    hostvars = remediation_hostvars()
-    doc = report_document.report_document(hostvars, sorted(hostvars), sorted(hostvars), kind="remediation",
-                                          check_mode=True, run_stopped="stopped | here")
-    text = fleet_report_markdown.fleet_report_markdown(doc)
-    assert text.startswith("# Secure Endpoint connector remediation report")
-    assert "Check mode: nothing was changed" in text and "**Run stopped:** stopped \\| here" in text
-    assert "| web1 | fixed | 5: fixed | - | - |" in text
-    assert "| ghost | unreachable | - | - | connection: timed out |" in text
-    assert "hunter2" not in text
-
-
 def test_docs_are_yaml_and_name_the_filter():
-    for module in (remediation_batch_verdict, remediation_failure_message, remediation_host_result, remediation_plan,
-                   remediation_wait_for, report_document):
+    for module in (remediation_batch_verdict, remediation_failure_message, remediation_host_result,
+                   remediation_wait_for):
         for block in (module.DOCUMENTATION, module.EXAMPLES, module.RETURN):
             assert yaml.safe_load(block)
         assert list(module.FilterModule().filters()) == [yaml.safe_load(module.DOCUMENTATION)["name"]]

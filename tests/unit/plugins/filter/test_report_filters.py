@@ -12,10 +12,11 @@ import pytest
 import yaml
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.secure_endpoint.linux.plugins.filter import connector_metrics, fleet_report_html, fleet_report_junit
+from ansible_collections.secure_endpoint.linux.plugins.filter import (
+    connector_metrics, fleet_report_html, fleet_report_junit, fleet_report_markdown)
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
-MODULES = (connector_metrics, fleet_report_html, fleet_report_junit)
+MODULES = (connector_metrics, fleet_report_html, fleet_report_junit, fleet_report_markdown)
 
 
 def load(name):
@@ -36,6 +37,7 @@ def test_render():
     doc = load("remediation")
     assert fleet_report_html.fleet_report_html(doc).startswith("<!DOCTYPE html>")
     assert fleet_report_junit.fleet_report_junit(doc).startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert fleet_report_markdown.fleet_report_markdown(doc).startswith("# Secure Endpoint connector remediation report")
     before = time.time()
     text = connector_metrics.connector_metrics(doc["hosts"]["db1"])
     stamp = float(text.rsplit("secure_endpoint_last_check_timestamp_seconds ", 1)[1])
@@ -49,6 +51,8 @@ def test_errors_are_filter_errors():
         fleet_report_html.fleet_report_html({"schema": 1})
     with pytest.raises(AnsibleFilterError, match="fleet_report_junit: the report must be a dict"):
         fleet_report_junit.fleet_report_junit("text")
+    with pytest.raises(AnsibleFilterError, match="fleet_report_markdown: report kind must be one of"):
+        fleet_report_markdown.fleet_report_markdown({"schema": 2, "kind": "audit"})
     with pytest.raises(AnsibleFilterError, match="connector_metrics: the metrics need"):
         connector_metrics.connector_metrics(None)
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import prometheus_text
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import prometheus_text
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
 SAMPLE = re.compile(r'^([a-z_]+)(\{([a-z_]+="(?:[^"\\]|\\.)*"(?:,[a-z_]+="(?:[^"\\]|\\.)*")*)\})? (\S+)$')

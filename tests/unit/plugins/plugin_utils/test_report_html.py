@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import report_html
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_model import ReportError
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_html
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
 HOSTILE_HOST = u'evil"\'><script>window.__pwned_host=1</script>'
@@ -144,14 +144,15 @@ def test_matrix_states_remediation():
         if tag == "td" and "data-fault" in attrs:
             cells[(row, attrs["data-fault"])] = attrs["data-state"]
     hosts = dict((a["data-host"], a["id"]) for a in page.find("article"))
-    expected = {("web1", "5"): "fixed", ("db1", "7"): "fixed", ("db1", "18"): "needs a person",
+    expected = {("web1", "5"): "fixed", ("db1", "7"): "fixed", ("db1", "18"): "needs_person",
                 ("app1", "11"): "failed", ("batch1", "6"): "active", ("skip1", "16"): "active",
                 ("ghost", "5"): "unreachable", ("late1", "5"): "unknown", ("app2", "5"): "fixed",
-                ("web1", "18"): "clear", (HOSTILE_HOST, "18"): "needs a person"}
+                ("web1", "18"): "clear", (HOSTILE_HOST, "18"): "needs_person", ("part1", "11"): "fixed",
+                ("part1", "7"): "active", ("busy1", "5"): "unknown", ("kept1", "5"): "clear"}
     for (host, fault), state in expected.items():
         assert cells[(hosts[host], fault)] == state, (host, fault)
     check = Page(report_html.render_html(load("remediation_check")))
-    assert [a["data-state"] for a in check.find("td", data_fault="5") if a["data-state"] != "clear"] == ["would be fixed"]
+    assert [a["data-state"] for a in check.find("td", data_fault="5") if a["data-state"] != "clear"] == ["would_be_fixed"]
     assert check.find(id="check-mode")
     stopped = dict(load("remediation"), run_stopped=u"2 of 3 hosts of the batch failed <b>")
     page = Page(report_html.render_html(stopped))
@@ -196,3 +197,45 @@ def test_odd_types_inside_do_not_break_the_page():
     doc["summary"]["active_faults"] = None
     source = report_html.render_html(doc)
     assert "&lt;b&gt;" in source and "<b>" not in source
+
+
+def host_states(page):
+    """{host: (state, text)} of the matrix's status column."""
+    out, host = {}, None
+    for tag, attrs in page.tags:
+        if tag == "tr" and "data-order" in attrs:
+            host = attrs["data-detail"]
+        if tag == "td" and "data-state" in attrs and "data-fault" not in attrs:
+            out[host] = attrs["data-state"]
+    names = dict((a["id"], a["data-host"]) for a in page.find("article"))
+    return dict((names[k], v) for k, v in out.items())
+
+
+def test_host_status_ids_read_as_words_and_a_host_with_a_fault_left_is_not_green():
+    doc = load("remediation")
+    source = report_html.render_html(doc)
+    page = Page(source)
+    states = host_states(page)
+    assert states["part1"] == "active" and states["web1"] == "fixed"
+    assert states["busy1"] == "failed" and states["kept1"] == "needs_person"
+    badges = dict((a["data-host"], page.texts[a["id"]]) for a in page.find("article"))
+    assert badges["part1"].startswith("\npart1 partly fixed\n")
+    assert "Still active after the run" in badges["part1"] and "fault 7: left out by choice" in badges["part1"]
+    assert badges["busy1"].startswith("\nbusy1 not done: another run holds the host\n")
+    assert "pid 4711 started 2026-11-24T10:09:00Z by awx job 42" in badges["busy1"]
+    # ids stay in attributes; the words are the renderer's
+    assert [a["data-status"] for a in page.find("tr") if "data-status" in a] == sorted(doc["summary"]["statuses"])
+    assert "partly_fixed" not in page.texts["status-counts"] and "partly fixed" in page.texts["status-counts"]
+
+
+def test_journal_kept_for_a_person_is_shown_with_its_backup_and_steps():
+    page = Page(report_html.render_html(load("remediation")))
+    text = page.texts[[a for a in page.find("article") if a["data-host"] == "kept1"][0]["id"]]
+    assert text.startswith("\nkept1 needs a person\n")
+    assert "Journal kept for a person" in text
+    assert "journal/1764000000-login_defs_key.json: the file it names is not the configured login.defs" in text
+    assert "(backup /var/lib/secure_endpoint/backups/1764000000-login.defs)" in text
+    assert "Compare /etc/login.defs with the backup." in text
+    # a plain line from the recovery gets the collection's own steps, and stays text
+    assert "journal/1764000001-unreadable.json: not valid JSON <&>: kept for a person" in text
+    assert "remediation_journal, action: list" in text

@@ -15,8 +15,8 @@ import base64
 import hashlib
 from html import escape
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_model import (
-    RANK, STATES, Report, as_dict, items, text)
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import (
+    RANK, STATES, Report, as_dict, items, label, text)
 
 LABELS = {"facts": u"facts", "remediation": u"remediation"}
 COUNTS = (("hosts", u"Hosts"), ("with_facts", u"With facts"), ("hosts_with_active_faults", u"With active faults"),
@@ -24,9 +24,9 @@ COUNTS = (("hosts", u"Hosts"), ("with_facts", u"With facts"), ("hosts_with_activ
 STATE_HELP = {
     "failed": u"the host or this fault's fix failed",
     "unreachable": u"the host could not be reached",
-    "needs a person": u"active; the documented fix needs a person",
+    "needs_person": u"active; the documented fix needs a person",
     "active": u"active after the run",
-    "would be fixed": u"check mode: the run would fix it",
+    "would_be_fixed": u"check mode: the run would fix it",
     "unknown": u"no facts: state unknown (not broken)",
     "fixed": u"was active, fixed by the run",
     "clear": u"not active",
@@ -56,8 +56,8 @@ th[aria-sort=ascending] button.sort::after{content:" \\25B2"}th[aria-sort=descen
 .legend li{padding:.1rem .5rem;border-radius:4px}
 .badge{display:inline-block;padding:0 .45rem;border-radius:4px;font-size:.85rem;font-weight:600}
 .s-failed{background:#8b1a1a;color:#fff}.s-unreachable{background:#6c757d;color:#fff}
-.s-needs-a-person{background:#f2c12e;color:#1d2125}.s-active{background:#d9480f;color:#fff}
-.s-would-be-fixed{background:#a5d8ff;color:#1d2125}.s-unknown{background:#f1f3f5;color:#495057;outline:1px dashed #adb5bd;outline-offset:-3px}
+.s-needs_person{background:#f2c12e;color:#1d2125}.s-active{background:#d9480f;color:#fff}
+.s-would_be_fixed{background:#a5d8ff;color:#1d2125}.s-unknown{background:#f1f3f5;color:#495057;outline:1px dashed #adb5bd;outline-offset:-3px}
 .s-fixed{background:#2b8a3e;color:#fff}.s-clear{background:#f4fbf5;color:#6b8f74}
 .host{border:1px solid var(--line);border-radius:6px;padding:.6rem .9rem;margin:.6rem 0}
 .host dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.3rem 0}
@@ -146,7 +146,7 @@ def _e(value, limit=None):
 
 
 def _cls(state):
-    return u"s-" + state.replace(" ", "-")
+    return u"s-" + state
 
 
 def _count(value):
@@ -155,8 +155,8 @@ def _count(value):
 
 def _kv(pairs):
     out = [u'<dl class="kv">']
-    for label, value in pairs:
-        out.append(u"<dt>%s</dt><dd>%s</dd>" % (_e(label), value))
+    for name, value in pairs:
+        out.append(u"<dt>%s</dt><dd>%s</dd>" % (_e(name), value))
     out.append(u"</dl>")
     return u"".join(out)
 
@@ -207,9 +207,9 @@ class _Page(object):
         r = self.r
         summary = r.summary
         self.add(u'<section id="summary">\n<h2>Summary</h2>\n<dl class="counts">')
-        for key, label in COUNTS:
+        for key, name in COUNTS:
             self.add(u'<div class="count" data-key="%s"><dt>%s</dt><dd id="count-%s">%s</dd></div>'
-                     % (key, _e(label), key, _count(summary.get(key))))
+                     % (key, _e(name), key, _count(summary.get(key))))
         self.add(u'</dl>\n<div class="tables">\n')
         active = as_dict(summary.get("active_faults"))
         self.add(u'<table id="fault-counts"><caption>Hosts with the fault active%s</caption>\n'
@@ -225,7 +225,7 @@ class _Page(object):
                      u'<thead><tr><th scope="col">Status</th><th scope="col">Hosts</th></tr></thead>\n<tbody>')
             for index, status in enumerate(sorted(statuses, key=text)):
                 self.add(u'<tr data-status="%s"><td>%s</td><td class="n" id="status-%d">%s</td></tr>'
-                         % (_e(status, 200), _e(status, 200), index, _count(statuses[status])))
+                         % (_e(status, 200), _e(label(status)), index, _count(statuses[status])))
             if not statuses:
                 self.add(u'<tr><td colspan="2" class="none">none</td></tr>')
             self.add(u"</tbody></table>\n")
@@ -235,7 +235,7 @@ class _Page(object):
         r = self.r
         self.add(u'<section id="matrix-section">\n<h2>Hosts \u00d7 faults</h2>\n<ul class="legend" id="legend">')
         for state in STATES:
-            self.add(u'<li class="%s" title="%s">%s</li>' % (_cls(state), _e(STATE_HELP[state]), _e(state)))
+            self.add(u'<li class="%s" title="%s">%s</li>' % (_cls(state), _e(STATE_HELP[state]), _e(label(state))))
         self.add(u"</ul>\n",
                  u'<div class="controls" id="controls" hidden><label for="filter">Filter hosts</label> '
                  u'<input id="filter" type="search" autocomplete="off" spellcheck="false" '
@@ -246,8 +246,8 @@ class _Page(object):
             self.add(u'<th scope="col" data-fault="%s" title="%s">%s</th>' % (_e(fault), _e(r.title(fault)), _e(fault)))
         self.add(u"</tr></thead>\n<tbody>\n")
         for index, host in enumerate(r.hosts):
-            state, label = r.host_status(host)
-            cells, search = [], [host, label]
+            state, host_label = r.host_status(host)
+            cells, search = [], [host, host_label]
             for fault in r.faults:
                 cell_state, cell_label = r.cell(host, fault)
                 active = r.active_after(host, fault)
@@ -263,16 +263,16 @@ class _Page(object):
             self.add(u'<tr data-order="%d" data-detail="host-%d" data-search="%s"><th scope="row">'
                      u'<a href="#host-%d">%s</a></th><td class="%s" data-state="%s" data-rank="%d">%s</td>%s</tr>\n'
                      % (index, index, _e(u" ".join(search).lower()), index, _e(host), _cls(state), _e(state),
-                        RANK[state], _e(label, 200), u"".join(cells)))
+                        RANK[state], _e(host_label, 200), u"".join(cells)))
         self.add(u"</tbody></table></div>\n</section>\n")
 
     def details(self):
         r = self.r
         self.add(u'<section id="details">\n<h2>Hosts</h2>\n')
         for index, host in enumerate(r.hosts):
-            state, label = r.host_status(host)
+            state, host_label = r.host_status(host)
             self.add(u'<article class="host" id="host-%d" data-host="%s">\n<h3><span class="hostname">%s</span> '
-                     u'<span class="badge %s">%s</span></h3>\n' % (index, _e(host), _e(host), _cls(state), _e(label, 200)))
+                     u'<span class="badge %s">%s</span></h3>\n' % (index, _e(host), _e(host), _cls(state), _e(host_label, 200)))
             self.host_body(host)
             self.add(u"</article>\n")
         if not r.hosts:
@@ -299,8 +299,15 @@ class _Page(object):
         if r.kind == "remediation":
             rem = r.host_remediation(host)
             if rem:
-                pairs += [(u"Remediation", _e(rem.get("status"))),
-                          (u"Connector restarted", _e(bool(rem.get("restarted")))),
+                pairs.append((u"Remediation", _e(label(rem.get("status")))))
+                left = r.faults_left(host)
+                if left:
+                    pairs.append((u"Still active after the run", _list([u"fault %s: %s" % item for item in left])))
+                kept = r.kept(host)
+                if kept:
+                    pairs.append((u"Journal kept for a person", u'<ul class="kept">%s</ul>' % u"".join(
+                        _kept_item(item) for item in kept)))
+                pairs += [(u"Connector restarted", _e(bool(rem.get("restarted")))),
                           (u"Journal repaired", _list(rem.get("journal_repaired")))]
             errors = as_dict(rem.get("errors"))
             if errors:
@@ -318,7 +325,7 @@ class _Page(object):
 
     def fault_block(self, host, fault):
         r = self.r
-        state, label = r.cell(host, fault)
+        state, cell_label = r.cell(host, fault)
         entry = r.fault_facts(host, fault) or {}
         rem = r.fault_remediation(host, fault) if r.kind == "remediation" else None
         new = r.new_fault(host, fault) if r.kind == "remediation" else None
@@ -327,7 +334,7 @@ class _Page(object):
         title = text((rem or {}).get("title") or entry.get("title") or r.title(fault), 300)
         self.add(u'<div class="fault" data-fault="%s" data-state="%s">\n<h4>Fault %s \u2014 %s '
                  u'<span class="badge %s">%s</span></h4>\n'
-                 % (_e(fault), _e(state), _e(fault), _e(title), _cls(state), _e(label, 200)))
+                 % (_e(fault), _e(state), _e(fault), _e(title), _cls(state), _e(cell_label, 200)))
         pairs = []
         severity = (rem or {}).get("severity") or entry.get("severity")
         if severity:
@@ -355,11 +362,22 @@ class _Page(object):
         if remediation.get("role") and entry.get("active"):
             pairs.append((u"Fix", _e(u"%s (%s)" % (text(remediation.get("role"), 200),
                                                    u"automatic" if remediation.get("automatic") else u"needs a person"))))
-        steps = (rem or new or {}).get("manual_steps") if (rem or new) else remediation.get("manual_steps")
+        steps = r.manual_steps(host, fault)
         if steps:
             pairs.append((u"Manual steps", _list(steps, tag=u"ol")))
         self.add(_kv(pairs), u"</div>\n")
         return 1
+
+
+def _kept_item(item):
+    """One journal entry kept for a person: what, why, its backup, the steps."""
+    parts = [u'<li><code>%s</code>' % _e(item["entry"])]
+    if item["reason"]:
+        parts.append(u': <span class="msg">%s</span>' % _e(item["reason"]))
+    if item["backup"]:
+        parts.append(u' (backup <code>%s</code>)' % _e(item["backup"]))
+    parts.append(_list(item["manual_steps"], tag=u"ol"))
+    return u"".join(parts) + u"</li>"
 
 
 def _flags(entry):

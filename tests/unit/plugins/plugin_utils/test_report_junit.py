@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils import report_junit
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_model import ReportError
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_junit
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
 HOSTILE_HOST = u'evil"\'><script>window.__pwned_host=1</script>'
@@ -24,12 +24,12 @@ def load(name):
 
 
 def cases(xml_text):
-    """{(host, fault): (outcome, element)} with outcome failure|error|skipped|passed."""
+    """{(host, fault or "journal"): (outcome, element)} with outcome failure|error|skipped|passed."""
     root = ET.fromstring(xml_text.encode("utf-8"))
     out = {}
     for suite in root.findall("testsuite"):
         for case in suite.findall("testcase"):
-            fault = case.get("name").split(":")[0].split()[1]
+            fault = case.get("name").split(":")[0].split()[-1]
             kind = [c.tag for c in case if c.tag in ("failure", "error", "skipped")]
             out[(case.get("classname"), fault)] = (kind[0] if kind else "passed", case)
     return root, out
@@ -66,7 +66,10 @@ def test_remediation_report():
     expected = {("web1", "5"): "passed", ("db1", "7"): "passed", ("db1", "18"): "failure",
                 ("app1", "11"): "error", ("app1", "5"): "passed", ("batch1", "6"): "failure",
                 ("skip1", "16"): "failure", ("ghost", "5"): "error", ("late1", "5"): "skipped",
-                (HOSTILE_HOST, "18"): "failure"}
+                (HOSTILE_HOST, "18"): "failure", ("part1", "11"): "passed", ("part1", "7"): "failure",
+                ("busy1", "5"): "error", ("kept1", "5"): "passed",
+                ("web1", "journal"): "passed", ("kept1", "journal"): "failure", ("busy1", "journal"): "error",
+                ("ghost", "journal"): "error", ("late1", "journal"): "skipped", ("app1", "journal"): "passed"}
     for key, outcome in expected.items():
         assert found[key][0] == outcome, key
     # The restart failed on app2: no fault of it can be vouched for.
@@ -76,19 +79,30 @@ def test_remediation_report():
     assert found[("ghost", "5")][1].find("error").text == "connection: ssh: connect to host ghost port 22: timed out"
     assert found[("app1", "11")][1].find("error").get("type") == "fix failed"
     assert "active after the run, not before" in found[("batch1", "6")][1].find("failure").get("message")
-    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("81", "4", "19", "9")
+    # 12 hosts x (9 faults + journal); failures: db1 18, batch1 6, skip1 16, hostile 18, part1 7, kept1's
+    # journal; errors: app1 11, app2, ghost and busy1 whole (10 each); skipped: late1 whole.
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("120", "6", "31", "10")
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == sorted(doc["remediation"])
     assert all(s.get("timestamp") == "2026-11-24T10:10:00" for s in suites)
-    assert sum(int(s.get("tests")) for s in suites) == 81
+    assert sum(int(s.get("tests")) for s in suites) == 120
+    lock = found[("busy1", "5")][1].find("error")
+    assert lock.get("type") == "host failed" and "pid 4711" in lock.text
+    kept = found[("kept1", "journal")][1].find("failure")
+    assert kept.get("type") == "journal kept" and "2 entries kept for a person" in kept.get("message")
+    assert "backup: /var/lib/secure_endpoint/backups/1764000000-login.defs" in kept.text
+    assert "1. Compare /etc/login.defs with the backup." in kept.text
+    props = dict((p.get("name"), p.get("value")) for p in [s for s in suites if s.get("name") == "part1"][0].find("properties"))
+    assert props["host status"] == "partly fixed"
 
 
 def test_check_mode_would_be_fixed_is_still_a_failure():
     root, found = cases(report_junit.render_junit(load("remediation_check")))
     failure = found[("web1", "5")][1].find("failure")
     assert failure is not None and "would be fixed (check mode)" in failure.get("message")
+    assert "status: would be fixed (check mode)" in failure.text
     props = dict((p.get("name"), p.get("value")) for p in root.find("testsuite").find("properties"))
-    assert props == {"kind": "remediation", "host status": "would change (check mode)", "check mode": "true"}
+    assert props == {"kind": "remediation", "host status": "would be fixed (check mode)", "check mode": "true"}
 
 
 def test_xml_stays_valid_with_hostile_text():

@@ -9,6 +9,9 @@ failed task), ``wait_for`` (faults the post-restart re-read waits to clear), ``h
 (per-fault and per-host status: the ladder of docs/DESIGN.md) and ``batch_verdict`` (the
 max_fail_percentage stop, once per batch). Nothing here raises on odd input: a missing key is
 an empty value, so that a report is always written.
+
+Statuses are stable ids that playbooks may test in ``when:``; the words people read are the
+renderers' (``report_model.LABELS``).
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -16,20 +19,36 @@ __metaclass__ = type
 
 FAULT_ORDER = ("5", "6", "7", "8", "9", "11", "16", "18", "19")
 
+# Per fault (each fault active before the run); fixed and would_be_fixed per host too.
 FIXED = "fixed"
-WOULD_FIX = "would be fixed (check mode)"
-MANUAL = "needs a person"
+WOULD_BE_FIXED = "would_be_fixed"      # check mode: what fixed is in a real run
+NEEDS_PERSON = "needs_person"
 FAILED = "failed"
-NOT_ATTEMPTED = "not attempted"
-FAULT_STATUSES = (FIXED, WOULD_FIX, MANUAL, FAILED, NOT_ATTEMPTED)
+NOT_ATTEMPTED = "not_attempted"        # left out by choice: its switch is off, or not selected by tags
+FAULT_STATUSES = (FIXED, WOULD_BE_FIXED, NEEDS_PERSON, FAILED, NOT_ATTEMPTED)
 
-WOULD_CHANGE = "would change (check mode)"
-NO_FAULT = "no active fault"
+# Per host, worst first.
 UNREACHABLE = "unreachable"
-NOT_PROCESSED = "not processed"
-HOST_STATUSES = (FIXED, MANUAL, FAILED, WOULD_CHANGE, NO_FAULT, NOT_ATTEMPTED, UNREACHABLE, NOT_PROCESSED)
+LOCK_BUSY = "lock_busy"                # another run held the host: nothing was done on it
+PARTLY_FIXED = "partly_fixed"          # something fixed, faults left by choice (faults_left)
+WOULD_BE_PARTLY_FIXED = "would_be_partly_fixed"   # check mode
+NO_ACTIVE_FAULT = "no_active_fault"
+NOT_PROCESSED = "not_processed"        # the run stopped before the host's batch
+HOST_STATUSES = (UNREACHABLE, LOCK_BUSY, FAILED, NEEDS_PERSON, PARTLY_FIXED, WOULD_BE_PARTLY_FIXED, NOT_ATTEMPTED,
+                 FIXED, WOULD_BE_FIXED, NO_ACTIVE_FAULT, NOT_PROCESSED)
+# A host in one of these is not done: the report play fails it, so the run exits non-zero.
+NOT_DONE = (UNREACHABLE, LOCK_BUSY, FAILED)
+# What a fault left active after the run is, besides its own status: active after, not before.
+NEW_FAULT = "new_fault"
 
 MAX_MESSAGE = 600
+# The steps of a journal entry kept for a person when the recovery gave none of its own.
+KEPT_STEPS = (
+    "List the host's journal (module secure_endpoint.linux.remediation_journal, action: list) and read the entry: "
+    "what it changed and where its backup is.",
+    "Put the file or service back by hand where needed (the backup holds the bytes from before the change), then "
+    "remove the entry; until then every run leaves it in place and the host needs a person.",
+)
 
 
 def _ids(values):
@@ -50,6 +69,23 @@ def _flags(entry):
     entry = _dict(entry)
     return {"active": bool(entry.get("active")), "reported": bool(entry.get("reported")),
             "detected": bool(entry.get("detected"))}
+
+
+def kept_entries(values):
+    """Journal entries kept for a person, each ``{entry, reason, backup, manual_steps}`` (other keys
+    kept). The recovery gives a line of text, or a dict with those keys; steps default to
+    ``KEPT_STEPS``."""
+    out = []
+    for value in values or []:
+        item = dict(value) if isinstance(value, dict) else {"entry": value}
+        item["entry"] = str(item.get("entry") if item.get("entry") is not None else "?")
+        for key in ("reason", "backup"):
+            item[key] = str(item[key]) if item.get(key) is not None else None
+        steps = item.get("manual_steps")
+        steps = [steps] if isinstance(steps, str) else list(steps or [])
+        item["manual_steps"] = [str(step) for step in steps] or list(KEPT_STEPS)
+        out.append(item)
+    return out
 
 
 def _tag_selected(tags, run_tags, skip_tags):
@@ -114,13 +150,20 @@ def _fault_status(key, attempted, manual, failures, after, check_mode):
     if key not in attempted:
         return NOT_ATTEMPTED
     if key in manual:
-        return MANUAL
+        return NEEDS_PERSON
     if check_mode:
-        return WOULD_FIX
+        return WOULD_BE_FIXED
     if after is None:
         # Attempted in a real run, but the facts could not be read again: nothing proves the fix.
-        return MANUAL
-    return MANUAL if _dict(after.get(key)).get("active") else FIXED
+        return NEEDS_PERSON
+    return NEEDS_PERSON if _dict(after.get(key)).get("active") else FIXED
+
+
+def _entry(status, faults=None, new_faults=None, faults_left=None, errors=None, restarted=False,
+           journal_repaired=None, journal_kept=None):
+    return {"status": status, "faults": faults or [], "new_faults": new_faults or [],
+            "faults_left": faults_left or [], "errors": errors or {}, "restarted": restarted,
+            "journal_repaired": [str(x) for x in journal_repaired or []], "journal_kept": kept_entries(journal_kept)}
 
 
 def host_result(before, after=None, attempted=None, manual=None, failures=None, notes=None,
@@ -129,26 +172,28 @@ def host_result(before, after=None, attempted=None, manual=None, failures=None, 
 
     ``before``/``after``: ``faults`` of the facts read before and after remediation (``after``
     None when they were not read again: nothing attempted, or check mode). ``journal_kept``:
-    journal entries left in place (unknown kind, unreadable), for a person. ``failures``:
+    journal entries left in place for a person (see ``kept_entries``). ``failures``:
     ``{fault id or step: message}`` recorded by the rescues. ``manual``: fault ids the roles
-    found to need a person (decided before any change, identically in check mode)."""
+    found to need a person (decided before any change, identically in check mode).
+    ``faults_left`` names every fault still active after the run (in check mode: that the run
+    would leave active) with why: its own status, or ``new_fault``."""
     before = _dict(before)
     after_faults = _dict(after) if after is not None else None
     attempted = _ids(attempted)
     manual = _ids(manual)
     failures = dict((str(k), v) for k, v in _dict(failures).items())
     notes = _dict(notes)
-    repaired = [str(x) for x in journal_repaired or []]
-    faults, statuses = [], []
+    faults, left = [], []
     for key in FAULT_ORDER:
         entry = _dict(before.get(key))
         if not entry.get("active"):
             continue
         now = _dict(after_faults.get(key)) if after_faults is not None else None
         status = _fault_status(key, attempted, manual, failures, after_faults, check_mode)
-        statuses.append(status)
         still = now if now is not None else entry
-        still_active = bool(still.get("active")) and status != WOULD_FIX
+        still_active = bool(still.get("active")) and status != WOULD_BE_FIXED
+        if still_active:
+            left.append({"fault": int(key), "title": entry.get("title"), "why": status})
         faults.append({
             "fault": int(key), "title": entry.get("title"), "severity": entry.get("severity"),
             "status": status, "causes": list(entry.get("causes") or []),
@@ -162,52 +207,65 @@ def host_result(before, after=None, attempted=None, manual=None, failures=None, 
         if now.get("active") and not _dict(before.get(key)).get("active"):
             new_faults.append({"fault": int(key), "title": now.get("title"), "causes": list(now.get("causes") or []),
                                "manual_steps": list(_dict(now.get("remediation")).get("manual_steps") or [])})
-    errors = dict((k, v) for k, v in failures.items())
-    return {"status": _host_status(statuses, errors, new_faults, repaired, check_mode), "faults": faults,
-            "new_faults": new_faults, "errors": errors, "restarted": bool(restarted) and not check_mode,
-            "journal_repaired": repaired, "journal_kept": [str(x) for x in journal_kept or []]}
+            left.append({"fault": int(key), "title": now.get("title"), "why": NEW_FAULT})
+    out = _entry(None, faults, new_faults, left, failures, bool(restarted) and not check_mode, journal_repaired,
+                 journal_kept)
+    out["status"] = _host_status([f["status"] for f in faults], out, check_mode)
+    return out
 
 
-def _host_status(statuses, errors, new_faults, repaired, check_mode):
-    if errors or FAILED in statuses:
+def _host_status(statuses, entry, check_mode):
+    """The ladder: failed > needs a person > faults left (partly fixed, not attempted) > fixed; in
+    check mode what the real run would say, as would_be_(partly_)fixed."""
+    if entry["errors"] or FAILED in statuses:
         return FAILED
-    if MANUAL in statuses or new_faults:
-        return MANUAL
-    if WOULD_FIX in statuses or (check_mode and repaired):
-        return WOULD_CHANGE
-    if FIXED in statuses or repaired:
-        return FIXED
-    if not statuses:
-        return NO_FAULT
-    return NOT_ATTEMPTED
+    if NEEDS_PERSON in statuses or entry["new_faults"] or entry["journal_kept"]:
+        return NEEDS_PERSON
+    changed = (WOULD_BE_FIXED if check_mode else FIXED) in statuses or bool(entry["journal_repaired"])
+    if entry["faults_left"]:
+        # Only faults left out by choice remain here (failed and needs_person are above).
+        if not changed:
+            return NOT_ATTEMPTED
+        return WOULD_BE_PARTLY_FIXED if check_mode else PARTLY_FIXED
+    if not changed:
+        return NO_ACTIVE_FAULT
+    return WOULD_BE_FIXED if check_mode else FIXED
 
 
 def unreachable_result(message, journal_repaired=None, journal_kept=None):
     """The entry of a host the run could not reach (``journal_repaired``: what the recovery did
     before the connection was lost, if it answered)."""
-    return {"status": UNREACHABLE, "faults": [], "new_faults": [], "errors": {"connection": str(message or "unreachable")},
-            "restarted": False, "journal_repaired": [str(x) for x in journal_repaired or []],
-            "journal_kept": [str(x) for x in journal_kept or []]}
+    return _entry(UNREACHABLE, errors={"connection": str(message or "unreachable")},
+                  journal_repaired=journal_repaired, journal_kept=journal_kept)
 
 
 def failed_result(step, message, journal_repaired=None, journal_kept=None):
     """The entry of a host the run gave up on before remediating (e.g. facts not readable)."""
-    return {"status": FAILED, "faults": [], "new_faults": [], "errors": {str(step): str(message or "failed")},
-            "restarted": False, "journal_repaired": [str(x) for x in journal_repaired or []],
-            "journal_kept": [str(x) for x in journal_kept or []]}
+    return _entry(FAILED, errors={str(step): str(message or "failed")}, journal_repaired=journal_repaired,
+                  journal_kept=journal_kept)
+
+
+def lock_busy_result(message, holder=None, journal_kept=None):
+    """The entry of a host left alone because another run held its lock: nothing was done on it,
+    and the run counts it as not done. ``message`` names the holder; ``holder`` is its record
+    (pid, start time, what started it), kept in the entry as given."""
+    entry = _entry(LOCK_BUSY, errors={"lock": str(message or "another run holds the host")},
+                   journal_kept=journal_kept)
+    entry["lock_holder"] = _dict(holder) or None
+    return entry
 
 
 def not_processed_result():
     """The entry of a host the run never reached (it stopped before the host's batch)."""
-    return {"status": NOT_PROCESSED, "faults": [], "new_faults": [], "errors": {}, "restarted": False,
-            "journal_repaired": [], "journal_kept": []}
+    return _entry(NOT_PROCESSED)
 
 
 def batch_verdict(results, batch, max_fail_percentage):
     """Whether the run stops before the next batch: ``results`` maps host -> its entry (or
     None: the host left the batch without one, i.e. it failed hard or was unreachable), over
-    the hosts of ``batch``. Failed and unreachable hosts count; the stop happens when their
-    share is above ``max_fail_percentage`` (Ansible's rule). ``{stop, failed, hosts, message}``."""
+    the hosts of ``batch``. Failed and unreachable hosts count (a host another run held says
+    nothing about this run's fixes); the stop happens when their share is above
+    ``max_fail_percentage`` (Ansible's rule). ``{stop, failed, hosts, message}``."""
     hosts = list(batch or [])
     results = _dict(results)
     bad = [h for h in hosts if _dict(results.get(h)).get("status", FAILED) in (FAILED, UNREACHABLE)]
@@ -225,7 +283,7 @@ def batch_verdict(results, batch, max_fail_percentage):
 
 
 def run_summary(results, hosts_all):
-    """Counts of host statuses over the play, hosts without an entry as ``not processed``."""
+    """Counts of host statuses over the play, hosts without an entry as ``not_processed``."""
     results = _dict(results)
     counts = dict((status, 0) for status in HOST_STATUSES)
     for host in hosts_all or []:

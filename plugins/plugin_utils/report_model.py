@@ -2,9 +2,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """One reading of a fleet report document (schema 2, docs/DESIGN.md) shared by its renderers.
 
-The HTML page and the JUnit file must agree on what each host x fault cell means; both ask
-``cell()`` here. Pure functions over the document, no I/O. A document that is not a schema 2
-report raises ``ReportError`` with a message that says what is wrong.
+The HTML page, the JUnit file, the Markdown page and the summary lines must agree on what each
+host x fault cell means and on the words for each status id; all ask here (``cell()``,
+``host_status()``, ``label()``). Pure functions over the document, no I/O. A document that is
+not a schema 2 report raises ``ReportError`` with a message that says what is wrong.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -14,13 +15,40 @@ import json
 import re
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.fault_rules import TITLES
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
 
-FAULT_ORDER = ("5", "6", "7", "8", "9", "11", "16", "18", "19")
+FAULT_ORDER = rs.FAULT_ORDER
 KINDS = ("facts", "remediation")
 
 # Cell states, worst first (the HTML page sorts on this rank).
-STATES = ("failed", "unreachable", "needs a person", "active", "would be fixed", "unknown", "fixed", "clear")
+STATES = ("failed", "unreachable", "needs_person", "active", "would_be_fixed", "unknown", "fixed", "clear")
 RANK = dict((state, index) for index, state in enumerate(STATES))
+
+# The words for the status ids of the document (remediation_status) and for the cell states.
+LABELS = {
+    rs.FIXED: u"fixed",
+    rs.PARTLY_FIXED: u"partly fixed",
+    rs.WOULD_BE_FIXED: u"would be fixed (check mode)",
+    rs.WOULD_BE_PARTLY_FIXED: u"would be partly fixed (check mode)",
+    rs.NEEDS_PERSON: u"needs a person",
+    rs.FAILED: u"failed",
+    rs.NOT_ATTEMPTED: u"not attempted",
+    rs.NO_ACTIVE_FAULT: u"no active fault",
+    rs.UNREACHABLE: u"unreachable",
+    rs.LOCK_BUSY: u"not done: another run holds the host",
+    rs.NOT_PROCESSED: u"not processed",
+    rs.NEW_FAULT: u"new after the run",
+    "active": u"active",
+    "unknown": u"unknown",
+    "clear": u"clear",
+}
+# Why a fault is still active after the run, as a person reads it.
+WHY = {
+    rs.NOT_ATTEMPTED: u"left out by choice: its switch is off, or not selected by tags",
+    rs.NEEDS_PERSON: u"needs a person",
+    rs.FAILED: u"its fix failed",
+    rs.NEW_FAULT: u"new after the run",
+}
 
 # Longest text a renderer shows of one value; the JSON report keeps everything.
 MAX_TEXT = 16384
@@ -66,6 +94,12 @@ def items(value, limit=MAX_ITEMS):
 
 def as_dict(value):
     return value if isinstance(value, dict) else {}
+
+
+def label(status):
+    """The words for a status id or a cell state; an id this collection does not know is shown as it is."""
+    key = text(status, 200)
+    return LABELS.get(key, key)
 
 
 def fault_key(value):
@@ -171,28 +205,52 @@ class Report(object):
         return None
 
     def host_errors(self, host):
-        """Errors of a remediation that are not one fault's (connection, facts, restart...): after
-        them the run cannot vouch for any fault of the host."""
+        """Errors of a remediation that are not one fault's (connection, lock, facts, restart...):
+        after them the run cannot vouch for any fault of the host."""
         errors = as_dict(self.host_remediation(host).get("errors"))
         return dict((text(k), text(v)) for k, v in errors.items() if text(k) not in self.faults)
+
+    def manual_steps(self, host, fault):
+        """What a person does for this fault on this host now: the remediation's steps (empty once
+        fixed), else the facts' for an active fault."""
+        if self.kind == "remediation":
+            found = self.fault_remediation(host, fault) or self.new_fault(host, fault)
+            if found is not None:
+                return items(found.get("manual_steps"))
+        entry = as_dict(self.fault_facts(host, fault))
+        return items(as_dict(entry.get("remediation")).get("manual_steps")) if entry.get("active") else []
+
+    def kept(self, host):
+        """The host's journal entries kept for a person, each ``{entry, reason, backup, manual_steps}``."""
+        kept = self.host_remediation(host).get("journal_kept")
+        return rs.kept_entries(kept if isinstance(kept, list) else [])
+
+    def faults_left(self, host):
+        """``[(fault id, why label)]``: faults active after the run, with why (remediation)."""
+        out = []
+        for entry in self.host_remediation(host).get("faults_left") or []:
+            entry = as_dict(entry)
+            why = text(entry.get("why"), 200)
+            out.append((text(entry.get("fault")), WHY.get(why, label(why))))
+        return out
 
     def host_status(self, host):
         """``(state, label)`` of the host as a whole."""
         if host in self.unreachable:
-            return "unreachable", u"unreachable"
+            return "unreachable", label(rs.UNREACHABLE)
         if self.kind == "remediation":
-            status = text(self.host_remediation(host).get("status"))
+            status = text(self.host_remediation(host).get("status"), 200)
             if status:
-                return _status_state(status, self.facts(host) is not None), status
+                return _status_state(status, self.facts(host) is not None), label(status)
         if host in self.failed:
-            return "failed", u"failed"
+            return "failed", label(rs.FAILED)
         facts = self.facts(host)
         if facts is None:
             return "unknown", u"no facts"
         active = [f for f in self.faults if as_dict(self.fault_facts(host, f)).get("active")]
         if active:
             return "active", u"%d active" % len(active)
-        return "clear", u"no active fault"
+        return "clear", label(rs.NO_ACTIVE_FAULT)
 
     def active_after(self, host, fault):
         """True or False from the host's facts (after the run), None when unknown."""
@@ -203,15 +261,15 @@ class Report(object):
 
     def cell(self, host, fault):
         """``(state, label)`` of one host x fault cell; ``state`` is one of ``STATES``."""
-        if host in self.unreachable or text(self.host_remediation(host).get("status")) == "unreachable":
-            return "unreachable", u"unreachable"
+        if host in self.unreachable or text(self.host_remediation(host).get("status")) == rs.UNREACHABLE:
+            return "unreachable", label(rs.UNREACHABLE)
         if self.kind == "remediation":
             entry = self.fault_remediation(host, fault)
             if entry is not None:
-                status = text(entry.get("status"))
-                return _fault_state(status, entry), status or u"?"
+                status = text(entry.get("status"), 200)
+                return _fault_state(status, entry), label(status) if status else u"?"
             if self.new_fault(host, fault) is not None:
-                return "active", u"new after the run"
+                return "active", label(rs.NEW_FAULT)
         if self.facts(host) is None:
             if host in self.failed:
                 return "failed", u"host failed"
@@ -219,32 +277,31 @@ class Report(object):
         active = self.active_after(host, fault)
         if active is None:
             return "unknown", u"not in the facts"
-        return ("active", u"active") if active else ("clear", u"clear")
+        return ("active", label("active")) if active else ("clear", label("clear"))
+
+
+# Status id -> cell state; a fault not attempted is active unless the facts after the run say not.
+_FAULT_STATES = {rs.FIXED: "fixed", rs.WOULD_BE_FIXED: "would_be_fixed", rs.NEEDS_PERSON: "needs_person",
+                 rs.FAILED: "failed"}
+_HOST_STATES = {rs.FIXED: "fixed", rs.NO_ACTIVE_FAULT: "clear", rs.WOULD_BE_FIXED: "would_be_fixed",
+                rs.NEEDS_PERSON: "needs_person", rs.FAILED: "failed", rs.UNREACHABLE: "unreachable",
+                # Nothing was done and the run fails the host: as bad as a failure for the reader.
+                rs.LOCK_BUSY: "failed", rs.PARTLY_FIXED: "active", rs.WOULD_BE_PARTLY_FIXED: "active"}
 
 
 def _fault_state(status, entry):
-    if status == "fixed":
-        return "fixed"
-    if status.startswith("would be fixed"):
-        return "would be fixed"
-    if status == "needs a person":
-        return "needs a person"
-    if status == "failed":
-        return "failed"
-    if status.startswith("not attempted"):
+    if status in _FAULT_STATES:
+        return _FAULT_STATES[status]
+    if status == rs.NOT_ATTEMPTED:
         after = as_dict(entry.get("after"))
         return "clear" if after and not after.get("active", True) else "active"
     return "unknown"
 
 
 def _status_state(status, has_facts):
-    if status in ("fixed", "no active fault"):
-        return "fixed" if status == "fixed" else "clear"
-    if status.startswith("would change"):
-        return "would be fixed"
-    if status in ("needs a person", "failed", "unreachable"):
-        return status
-    if status.startswith("not attempted"):
+    if status in _HOST_STATES:
+        return _HOST_STATES[status]
+    if status == rs.NOT_ATTEMPTED:
         return "active" if has_facts else "unknown"
-    # "not processed" (the run stopped before the host) and statuses this renderer does not know.
+    # not_processed (the run stopped before the host) and statuses this renderer does not know.
     return "unknown"

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import math
 
-from ansible_collections.secure_endpoint.linux.plugins.module_utils.report_model import (
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import (
     FAULT_ORDER, as_dict, fault_key, text)
 
 PREFIX = "secure_endpoint_"
