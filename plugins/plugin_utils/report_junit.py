@@ -24,7 +24,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import (
-    Report, as_dict, items, label, text)
+    Report, items, label, text)
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
 
 PACKAGE = "secure_endpoint.linux"

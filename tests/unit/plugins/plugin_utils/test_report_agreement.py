@@ -50,8 +50,7 @@ def test_every_format_says_the_same_status(name):
         assert props[host]["host status"] == words, host
         assert lines[host].split(" - ")[0] == words, host
         assert "| %s | %s |" % (host, words) in md, host
-        left = [f for f in entry["faults_left"]]
-        if left:
+        if entry["faults_left"]:
             # a fault still active: no format shows the host as fixed or clear
             assert entry["status"] != rs.FIXED and badges[host] not in ("fixed", "clear"), host
             bad = [c for c in junit.iter("testcase") if c.get("classname") == host
