@@ -17,6 +17,7 @@ from ansible_collections.secure_endpoint.linux.plugins.module_utils import fault
 from ansible_collections.secure_endpoint.linux.plugins.modules import write_report as docs
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_document
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import RawHostvars
 
 CONTEXT = {"install_dir": "/opt/cisco/amp", "log_dir": "/var/log/cisco", "service": "cisco-amp"}
 TOP = [{"pid": 42, "comm": "backup", "cpu_percent": 93.0, "cmdline": "/usr/bin/backup --password hunter2 /srv"}]
@@ -27,21 +28,6 @@ def facts(reported=None, top=None):
                                        "top_processes": top or []})
     return {"installed": True, "version": "1.24.3", "service": {"state": "running"}, "faults": faults,
             "errors": [], "top_processes": top or []}
-
-
-class RawHostvars(dict):
-    """Ansible's hostvars as the action sees it: raw_get gives a host's variables, untemplated."""
-
-    def __init__(self, *a, **kw):
-        super(RawHostvars, self).__init__(*a, **kw)
-        self.reads = []
-
-    def raw_get(self, host):
-        self.reads.append(host)
-        return dict.__getitem__(self, host)
-
-    def __getitem__(self, host):
-        raise AssertionError("the action reads hosts with raw_get, once")
 
 
 def hostvars():

@@ -12,6 +12,7 @@ from ansible_collections.secure_endpoint.linux.plugins.filter import (
     remediation_batch_verdict, remediation_failure_message, remediation_host_result, remediation_wait_for)
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import fault_rules
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import CountingHostvars
 
 CONTEXT = {"install_dir": "/opt/cisco/amp", "log_dir": "/var/log/cisco", "service": "cisco-amp"}
 ROLE_TABLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "remediate", "vars", "main.yml")
@@ -227,7 +228,7 @@ def test_lock_busy_is_not_done_and_not_a_batch_failure():
     assert out["status"] == "lock_busy" and out["errors"] == {"lock": "held by pid 4711 since 10:09 (awx job 42)"}
     assert out["lock_holder"] == {"pid": 4711} and out["journal_kept"][0]["entry"] == "journal/3.json"
     assert "lock_busy" in rs.NOT_DONE and "needs_person" not in rs.NOT_DONE
-    hostvars = FakeHostvars({"a": {"secure_endpoint_remediation": out}})
+    hostvars = CountingHostvars({"a": {"secure_endpoint_remediation": out}})
     assert remediation_batch_verdict.remediation_batch_verdict(hostvars, ["a"], 0)["stop"] is False
 
 
@@ -245,18 +246,6 @@ def test_unreachable_and_failed_entries():
     assert out["journal_repaired"] == ["x"]
 
 
-class FakeHostvars(dict):
-    """hostvars counts how often each host's variables are read (the controller cost)."""
-
-    def __init__(self, *a, **kw):
-        super(FakeHostvars, self).__init__(*a, **kw)
-        self.reads = 0
-
-    def __getitem__(self, key):
-        self.reads += 1
-        return dict.__getitem__(self, key)
-
-
 def entry(status):
     return {"secure_endpoint_remediation": {"status": status}}
 
@@ -270,7 +259,7 @@ def entry(status):
     ([None, "fixed"], 40, True, ["h0"]),   # left the batch without an entry: a hard failure
 ])
 def test_batch_verdict_counts_failed_and_unreachable(statuses, limit, stop, failed):
-    hostvars = FakeHostvars(("h%d" % i, entry(s) if s else {}) for i, s in enumerate(statuses))
+    hostvars = CountingHostvars(("h%d" % i, entry(s) if s else {}) for i, s in enumerate(statuses))
     batch = sorted(hostvars)
     verdict = remediation_batch_verdict.remediation_batch_verdict(hostvars, batch, limit)
     assert verdict["stop"] is stop and verdict["failed"] == failed and verdict["hosts"] == len(batch)

@@ -4,8 +4,6 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import json
-import os
 import time
 
 import pytest
@@ -14,14 +12,9 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.secure_endpoint.linux.plugins.filter import (
     connector_metrics, fleet_report_html, fleet_report_junit, fleet_report_markdown)
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import load
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
 MODULES = (connector_metrics, fleet_report_html, fleet_report_junit, fleet_report_markdown)
-
-
-def load(name):
-    with open(os.path.join(DATA, name + ".json")) as handle:
-        return json.load(handle)
 
 
 def test_docs_and_names():

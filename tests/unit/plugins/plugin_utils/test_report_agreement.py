@@ -7,8 +7,6 @@ kept journal entries."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import json
-import os
 import re
 import xml.etree.ElementTree as ET
 
@@ -18,13 +16,7 @@ from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remed
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import (
     report_html, report_junit, report_markdown, report_summary)
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import LABELS
-
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
-
-
-def load(name):
-    with open(os.path.join(DATA, name + ".json")) as handle:
-        return json.load(handle)
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import load
 
 
 def html_badges(source):

@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.secure_endpoint.linux.plugins.module_utils import fault_rules
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_document as rd
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import CountingHostvars, RawHostvars
 
 CONTEXT = {"install_dir": "/opt/cisco/amp", "log_dir": "/var/log/cisco", "service": "cisco-amp"}
 TOP = [{"pid": 42, "comm": "backup", "cpu_percent": 93.0, "cmdline": "/usr/bin/backup --password hunter2 /srv"},
@@ -29,33 +30,6 @@ def facts(faults_, top=None):
 HEALTHY = faults()
 F5 = faults({5: "Major"}, accounts={"name": "cisco-amp-scan-svc", "user": True, "group": False})
 F18 = faults({18: "Major"}, top_processes=TOP)
-
-
-class CountingHostvars(dict):
-    """A plain hostvars mapping that counts how often a host's variables are built."""
-
-    def __init__(self, *a, **kw):
-        super(CountingHostvars, self).__init__(*a, **kw)
-        self.reads = 0
-
-    def __getitem__(self, key):
-        self.reads += 1
-        return dict.__getitem__(self, key)
-
-
-class RawHostvars(dict):
-    """Ansible's hostvars: raw_get gives a host's variables untemplated; [] would template them."""
-
-    def __init__(self, *a, **kw):
-        super(RawHostvars, self).__init__(*a, **kw)
-        self.reads = []
-
-    def raw_get(self, host):
-        self.reads.append(host)
-        return dict.__getitem__(self, host)
-
-    def __getitem__(self, host):
-        raise AssertionError("hosts are read with raw_get, once")
 
 
 def hostvars(cls=dict):

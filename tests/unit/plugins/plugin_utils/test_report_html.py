@@ -8,8 +8,6 @@ __metaclass__ = type
 import base64
 import copy
 import hashlib
-import json
-import os
 import re
 from html.parser import HTMLParser
 
@@ -17,14 +15,7 @@ import pytest
 
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_html
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
-
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
-HOSTILE_HOST = u'evil"\'><script>window.__pwned_host=1</script>'
-
-
-def load(name):
-    with open(os.path.join(DATA, name + ".json")) as handle:
-        return json.load(handle)
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import HOSTILE_HOST, load
 
 
 class Page(HTMLParser):
@@ -118,39 +109,40 @@ def test_summary_counts_are_the_documents():
             (k, str(v)) for k, v in summary.get("statuses", {}).items())
 
 
-def test_matrix_states_facts():
-    page = Page(report_html.render_html(load("facts")))
-    cells = {}
+def matrix(page):
+    """The matrix's states: ``({(host, fault): state}, {host: the status column's state})``."""
+    cells, status, row = {}, {}, None
     for tag, attrs in page.tags:
         if tag == "tr" and "data-order" in attrs:
             row = attrs["data-detail"]
-        if tag == "td" and "data-fault" in attrs:
-            cells[(row, attrs["data-fault"])] = attrs["data-state"]
-    hosts = dict((a["data-host"], a["id"]) for a in page.find("article"))
-    assert cells[(hosts["web1.example.com"], "18")] == "active"
-    assert cells[(hosts["db1"], "5")] == "active"
-    assert cells[(hosts["clean1"], "5")] == "clear"
-    assert set(cells[(hosts["ghost"], f)] for f in ("5", "18")) == {"unreachable"}
-    assert cells[(hosts["broken"], "7")] == "failed"
-    assert cells[(hosts["cached"], "7")] == "unknown"
+        if tag == "td" and "data-state" in attrs:
+            if "data-fault" in attrs:
+                cells[(row, attrs["data-fault"])] = attrs["data-state"]
+            else:
+                status[row] = attrs["data-state"]
+    names = dict((a["id"], a["data-host"]) for a in page.find("article"))
+    return (dict(((names[r], f), v) for (r, f), v in cells.items()), dict((names[r], v) for r, v in status.items()))
+
+
+def test_matrix_states_facts():
+    cells = matrix(Page(report_html.render_html(load("facts"))))[0]
+    assert cells[("web1.example.com", "18")] == "active"
+    assert cells[("db1", "5")] == "active"
+    assert cells[("clean1", "5")] == "clear"
+    assert set(cells[("ghost", f)] for f in ("5", "18")) == {"unreachable"}
+    assert cells[("broken", "7")] == "failed"
+    assert cells[("cached", "7")] == "unknown"
 
 
 def test_matrix_states_remediation():
-    page = Page(report_html.render_html(load("remediation")))
-    cells, row = {}, None
-    for tag, attrs in page.tags:
-        if tag == "tr" and "data-order" in attrs:
-            row = attrs["data-detail"]
-        if tag == "td" and "data-fault" in attrs:
-            cells[(row, attrs["data-fault"])] = attrs["data-state"]
-    hosts = dict((a["data-host"], a["id"]) for a in page.find("article"))
+    cells = matrix(Page(report_html.render_html(load("remediation"))))[0]
     expected = {("web1", "5"): "fixed", ("db1", "7"): "fixed", ("db1", "18"): "needs_person",
                 ("app1", "11"): "failed", ("batch1", "6"): "active", ("skip1", "16"): "active",
                 ("ghost", "5"): "unreachable", ("late1", "5"): "unknown", ("app2", "5"): "fixed",
                 ("web1", "18"): "clear", (HOSTILE_HOST, "18"): "needs_person", ("part1", "11"): "fixed",
                 ("part1", "7"): "active", ("busy1", "5"): "unknown", ("kept1", "5"): "clear"}
-    for (host, fault), state in expected.items():
-        assert cells[(hosts[host], fault)] == state, (host, fault)
+    for key, state in expected.items():
+        assert cells[key] == state, key
     check = Page(report_html.render_html(load("remediation_check")))
     assert [a["data-state"] for a in check.find("td", data_fault="5") if a["data-state"] != "clear"] == ["would_be_fixed"]
     assert check.find(id="check-mode")
@@ -199,23 +191,11 @@ def test_odd_types_inside_do_not_break_the_page():
     assert "&lt;b&gt;" in source and "<b>" not in source
 
 
-def host_states(page):
-    """{host: (state, text)} of the matrix's status column."""
-    out, host = {}, None
-    for tag, attrs in page.tags:
-        if tag == "tr" and "data-order" in attrs:
-            host = attrs["data-detail"]
-        if tag == "td" and "data-state" in attrs and "data-fault" not in attrs:
-            out[host] = attrs["data-state"]
-    names = dict((a["id"], a["data-host"]) for a in page.find("article"))
-    return dict((names[k], v) for k, v in out.items())
-
-
 def test_host_status_ids_read_as_words_and_a_host_with_a_fault_left_is_not_green():
     doc = load("remediation")
     source = report_html.render_html(doc)
     page = Page(source)
-    states = host_states(page)
+    states = matrix(page)[1]
     assert states["part1"] == "active" and states["web1"] == "fixed"
     assert states["busy1"] == "failed" and states["kept1"] == "needs_person"
     badges = dict((a["data-host"], page.texts[a["id"]]) for a in page.find("article"))

@@ -5,22 +5,13 @@ junitparser, reads it in tests/reports)."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import json
-import os
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_junit
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
-
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
-HOSTILE_HOST = u'evil"\'><script>window.__pwned_host=1</script>'
-
-
-def load(name):
-    with open(os.path.join(DATA, name + ".json")) as handle:
-        return json.load(handle)
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import HOSTILE_HOST, load
 
 
 def cases(xml_text):

@@ -4,20 +4,11 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import json
-import os
-
 import pytest
 
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import report_markdown
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_model import ReportError
-
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "reports")
-
-
-def load(name):
-    with open(os.path.join(DATA, name + ".json")) as handle:
-        return json.load(handle)
+from ansible_collections.secure_endpoint.linux.tests.unit.plugins.plugin_utils.report_fixtures import load
 
 
 def rows(text, head):
