@@ -16,9 +16,9 @@ import re
 
 from ansible_collections.secure_endpoint.linux.plugins.module_utils.fault_rules import TITLES
 from ansible_collections.secure_endpoint.linux.plugins.plugin_utils import remediation_status as rs
+from ansible_collections.secure_endpoint.linux.plugins.plugin_utils.report_document import KINDS
 
 FAULT_ORDER = rs.FAULT_ORDER
-KINDS = ("facts", "remediation")
 
 # Cell states, worst first (the HTML page sorts on this rank).
 STATES = ("failed", "unreachable", "needs_person", "active", "would_be_fixed", "unknown", "fixed", "clear")
