@@ -23,6 +23,8 @@ COUNTS = (("hosts", "Hosts"), ("with_facts", "with facts"), ("unreachable", "unr
           ("no_facts", "without facts"), ("hosts_with_active_faults", "with active faults"))
 # Cells a reader must see (not clear, not unknown, and not the unreachable host's every fault).
 SHOWN = ("failed", "needs_person", "active", "would_be_fixed", "fixed")
+# Cells whose manual steps a person must follow (active after the run).
+STEPS = ("failed", "needs_person", "active")
 
 
 def _md(value, limit=CELL_TEXT):
@@ -47,6 +49,8 @@ class _Page(object):
     def __init__(self, report):
         self.r = Report(report)
         self.out = []
+        # (fault, steps) -> hosts, gathered by faults() in its pass over the cells
+        self.by_steps = {}
 
     def render(self):
         r, doc = self.r, self.r.doc
@@ -104,6 +108,9 @@ class _Page(object):
                 # A host without facts is one row of the hosts table, not a row per fault.
                 if state not in SHOWN or (rem is None and r.facts(host) is None):
                     continue
+                steps = tuple(text(s) for s in r.manual_steps(host, fault)) if state in STEPS else ()
+                if steps:
+                    self.by_steps.setdefault((fault, steps), []).append(host)
                 causes = as_dict(rem).get("causes") if rem is not None else entry.get("causes")
                 fix = as_dict(entry.get("remediation"))
                 rows.append([_md(host), _md(fault), _md(r.title(fault)), _md(cell),
@@ -146,18 +153,10 @@ class _Page(object):
 
     def steps(self):
         r = self.r
-        by_steps = {}
-        for host in r.hosts:
-            for fault in r.faults:
-                if r.cell(host, fault)[0] not in ("needs_person", "active", "failed"):
-                    continue
-                steps = tuple(text(s) for s in r.manual_steps(host, fault))
-                if steps:
-                    by_steps.setdefault((fault, steps), []).append(host)
-        if not by_steps:
+        if not self.by_steps:
             return
         self.out += ["## Manual steps", ""]
-        for (fault, steps), hosts in sorted(by_steps.items(), key=lambda item: (r.faults.index(item[0][0]), item[1])):
+        for (fault, steps), hosts in sorted(self.by_steps.items(), key=lambda item: (r.faults.index(item[0][0]), item[1])):
             self.out += ["### Fault %s on %s" % (_md(fault), ", ".join(_md(h) for h in hosts)), ""]
             self.out += ["%d. %s" % (i + 1, _md(step)) for i, step in enumerate(steps)] + [""]
 
